@@ -1,0 +1,24 @@
+package dev.runbook.action;
+
+import java.util.List;
+
+/**
+ * One kind of work a step does on one host. Instances are created once per step at parse time
+ * (so parameter errors surface before anything runs) and are then used from many threads, one
+ * call per host: implementations keep no per-run state in fields.
+ *
+ * <p>Contract: {@link #describe} renders exactly what {@link #run} would do on that host (commands,
+ * file edits, API calls) without touching the host; plans, {@code --check} and change records print
+ * it. {@link #run} reports failures as a failed {@link ActionResult}; it throws only for errors
+ * that are not the host's answer (missing variable, unreachable host).
+ */
+public interface Action {
+    List<String> describe(StepContext ctx);
+
+    ActionResult run(StepContext ctx);
+
+    /** False for actions that never touch a host (assert, confirm): no connection is needed for them. */
+    default boolean remote() {
+        return true;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.runbook.action;
+
+import dev.runbook.model.Node;
+import dev.runbook.parse.Fields;
+import dev.runbook.parse.Hashes;
+import dev.runbook.template.Template;
+import dev.runbook.template.Templates;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code copy}: puts a local file ({@code src}, relative to the runbook) or inline {@code content}
+ * at {@code dest} on the host, atomically (temp file, sha256 check on the host, rename), with
+ * optional {@code mode} ('0644') and {@code owner} ('etcd:etcd'). Unchanged files are not rewritten.
+ * {@code template} is the same with the source rendered through the variables first.
+ */
+public final class CopyAction implements Action {
+    private final Template src;
+    private final Template content;
+    private final Template dest;
+    private final String mode;
+    private final Template owner;
+    private final boolean render;
+
+    private CopyAction(Template src, Template content, Template dest, String mode, Template owner, boolean render) {
+        this.src = src;
+        this.content = content;
+        this.dest = dest;
+        this.mode = mode;
+        this.owner = owner;
+        this.render = render;
+    }
+
+    public static Action copy(Node value) {
+        return create(value, "copy", false);
+    }
+
+    public static Action template(Node value) {
+        return create(value, "template", true);
+    }
+
+    private static Action create(Node value, String what, boolean render) {
+        Fields f = new Fields(value, what);
+        Template src = f.node("src").map(n -> Templates.text(Fields.scalarText(n, "src"), n.at())).orElse(null);
+        Template content = f.node("content").map(n -> Templates.text(Fields.scalarText(n, "content"), n.at())).orElse(null);
+        if ((src == null) == (content == null)) {
+            throw dev.runbook.error.RunbookException.invalid(f.at(), what + " needs exactly one of 'src' (a local file) or 'content'", null);
+        }
+        Node d = f.required("dest");
+        String mode = f.node("mode").map(n -> Fields.mode(n, "mode")).orElse(null);
+        Template owner = f.node("owner").map(n -> Templates.text(Fields.scalarText(n, "owner"), n.at())).orElse(null);
+        f.finish();
+        return new CopyAction(src, content, Templates.text(Fields.scalarText(d, "dest"), d.at()), mode, owner, render);
+    }
+
+    private Path localSource(StepContext ctx) {
+        Path p = Path.of(ctx.render(src));
+        return p.isAbsolute() ? p : ctx.baseDir().resolve(p).normalize();
+    }
+
+    /** The bytes to install (null when a plain copy streams the file). */
+    private byte[] bytes(StepContext ctx) {
+        if (content != null) {
+            return ctx.render(content).getBytes(StandardCharsets.UTF_8);
+        }
+        if (!render) {
+            return null;
+        }
+        Path p = localSource(ctx);
+        try {
+            return Templates.text(Files.readString(p), new dev.runbook.model.SourceLocation(p.toString(), 1, 1))
+                    .render(ctx.scope(), ctx.where()).getBytes(StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw dev.runbook.error.RunbookException.invalid(src.at(), "cannot read template " + p + ": " + e.getMessage(), null);
+        }
+    }
+
+    @Override
+    public List<String> describe(StepContext ctx) {
+        List<String> out = new ArrayList<>();
+        String from = content != null ? "inline content" : localSource(ctx).toString();
+        out.add((render ? "render " : "upload ") + from + " -> " + ctx.host().name() + ":" + ctx.render(dest)
+                + " (atomic: temp file, sha256 check, rename)");
+        if (mode != null || owner != null) {
+            out.add("  mode " + (mode == null ? "(kept)" : mode) + ", owner " + (owner == null ? "(kept)" : ctx.render(owner)));
+        }
+        return out;
+    }
+
+    @Override
+    public ActionResult run(StepContext ctx) {
+        String to = ctx.render(dest);
+        byte[] data = bytes(ctx);
+        Path local = data == null ? localSource(ctx) : null;
+        if (local != null && !Files.isRegularFile(local)) {
+            return ActionResult.failed("local file " + local + " does not exist");
+        }
+        String sha = data != null ? Hashes.sha256(data) : Hashes.sha256(local);
+        long size = data != null ? data.length : local.toFile().length();
+        Map<String, Object> info = Map.of("dest", to, "sha256", sha, "size", size);
+        if (sha.equals(RemoteFiles.remoteSha256(ctx, to)) && mode == null && owner == null) {
+            return ActionResult.ok(false, "unchanged", info);
+        }
+        String err = RemoteFiles.install(ctx, data, local, sha, to, mode, owner == null ? null : ctx.render(owner));
+        return err != null ? ActionResult.failed(err) : ActionResult.ok(true, "sha256 " + sha.substring(0, 12) + ", " + size + " bytes", info);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.runbook.action;
+
+import dev.runbook.template.ShellQuote;
+import dev.runbook.transport.ExecResult;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Installs a file on a host atomically: upload to a temp name in the target directory, check its
+ * sha256 there, set mode/owner, then rename over the target. A reader never sees a half-written file.
+ */
+final class RemoteFiles {
+    private RemoteFiles() {
+    }
+
+    /** The remote file's sha256, or null when it does not exist. */
+    static String remoteSha256(StepContext ctx, String path) {
+        ExecResult r = ctx.exec("sha256sum -- " + ShellQuote.quote(path) + " 2>/dev/null | cut -d' ' -f1");
+        String s = r.stdout().trim();
+        return s.length() == 64 ? s : null;
+    }
+
+    static String tempName(String dest) {
+        int slash = dest.lastIndexOf('/');
+        String dir = slash >= 0 ? dest.substring(0, slash + 1) : "";
+        return dir + "." + dest.substring(slash + 1) + ".runbook-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    }
+
+    /** The shell command that verifies, chmods/chowns and renames the uploaded temp file. */
+    static String finishCommand(String tmp, String dest, String sha256, String mode, String owner, boolean keepAttributes) {
+        String q = ShellQuote.quote(tmp);
+        StringBuilder sb = new StringBuilder();
+        sb.append("echo ").append(sha256).append("'  '").append(q).append(" | sha256sum -c --quiet - >/dev/null");
+        sb.append(" || { rm -f -- ").append(q).append("; echo 'sha256 mismatch after upload' >&2; exit 1; }");
+        if (keepAttributes && mode == null) {
+            sb.append(" && { [ ! -e ").append(ShellQuote.quote(dest)).append(" ] || chmod --reference=").append(ShellQuote.quote(dest))
+                    .append(' ').append(q).append("; }");
+        }
+        if (mode != null) {
+            sb.append(" && chmod ").append(mode).append(' ').append(q);
+        }
+        if (owner != null) {
+            sb.append(" && chown ").append(ShellQuote.quote(owner)).append(' ').append(q);
+        } else if (keepAttributes) {
+            sb.append(" && { [ ! -e ").append(ShellQuote.quote(dest)).append(" ] || chown --reference=").append(ShellQuote.quote(dest))
+                    .append(' ').append(q).append("; }");
+        }
+        sb.append(" && mv -f -- ").append(q).append(' ').append(ShellQuote.quote(dest));
+        return sb.toString();
+    }
+
+    /** Uploads bytes or a local file and installs it; returns an error message or null. */
+    static String install(StepContext ctx, byte[] content, Path local, String sha256, String dest, String mode, String owner) {
+        String tmp = tempName(dest);
+        if (content != null) {
+            ctx.transport().upload(content, tmp);
+        } else {
+            ctx.transport().upload(local, tmp);
+        }
+        ExecResult r = ctx.exec(finishCommand(tmp, dest, sha256, mode, owner, true));
+        if (!r.ok()) {
+            ctx.exec("rm -f -- " + ShellQuote.quote(tmp));
+            return "installing " + dest + " failed: " + (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().trim());
+        }
+        return null;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.runbook.action.service;
+
+import java.util.Map;
+
+/**
+ * Turns "start/stop/restart/status service X" into the shell script that does it on one kind of
+ * host. Contract of the scripts: exit 0 on success; for {@code status}, exit 0 when running and
+ * 3 when stopped (LSB), anything else is an error. {@code stop} returns only once the process is gone.
+ */
+public interface ServiceManager {
+    String script(String service, String state, Map<String, Object> hostVars, long timeoutSeconds);
+
+    /** The manager for a host's {@code service_manager} variable (systemd, static-pod, script). */
+    static ServiceManager of(String kind) {
+        return switch (kind) {
+            case "systemd" -> new SystemdManager();
+            case "static-pod" -> new StaticPodManager();
+            case "script" -> new ScriptManager();
+            default -> null;
+        };
+    }
+
+    java.util.List<String> KINDS = java.util.List.of("systemd", "static-pod", "script");
+}

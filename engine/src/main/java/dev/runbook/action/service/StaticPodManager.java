@@ -1,0 +1,35 @@
+package dev.runbook.action.service;
+
+import dev.runbook.template.ShellQuote;
+import java.util.Map;
+
+/**
+ * kubeadm static pods: the kubelet runs what is in the manifests dir. Stop moves the manifest to a
+ * stash dir beside it (as OpenShift's recovery does) and waits for the process to exit; start moves
+ * it back and waits for the process. Variables: {@code static_pod_dir} (/etc/kubernetes/manifests),
+ * {@code static_pod_stash} (/etc/kubernetes/manifests.stopped), {@code process_name} (the service name).
+ */
+final class StaticPodManager implements ServiceManager {
+    @Override
+    public String script(String service, String state, Map<String, Object> vars, long timeoutSeconds) {
+        String dir = String.valueOf(vars.getOrDefault("static_pod_dir", "/etc/kubernetes/manifests"));
+        String stash = String.valueOf(vars.getOrDefault("static_pod_stash", "/etc/kubernetes/manifests.stopped"));
+        String proc = ShellQuote.quote(String.valueOf(vars.getOrDefault("process_name", service)));
+        String live = ShellQuote.quote(dir + "/" + service + ".yaml");
+        String parked = ShellQuote.quote(stash + "/" + service + ".yaml");
+        long tenths = Math.max(10, timeoutSeconds * 10);
+        String waitGone = "for i in $(seq " + tenths + "); do pgrep -x " + proc + " >/dev/null || exit 0; sleep 0.1; done; "
+                + "echo " + proc + " still running after " + timeoutSeconds + "s >&2; exit 1";
+        String waitUp = "for i in $(seq " + tenths + "); do pgrep -x " + proc + " >/dev/null && exit 0; sleep 0.1; done; "
+                + "echo " + proc + " did not start within " + timeoutSeconds + "s: check the kubelet and the pod log >&2; exit 1";
+        String stop = "if [ -f " + live + " ]; then mkdir -p " + ShellQuote.quote(stash) + " && mv -f " + live + " " + parked + "; fi; " + waitGone;
+        String start = "if [ ! -f " + live + " ]; then if [ -f " + parked + " ]; then mv -f " + parked + " " + live
+                + "; else echo no manifest at " + live + " or " + parked + " >&2; exit 1; fi; fi; " + waitUp;
+        return switch (state) {
+            case "status" -> "if [ -f " + live + " ] && pgrep -x " + proc + " >/dev/null; then echo running; else echo stopped; exit 3; fi";
+            case "stopped" -> "(" + stop + ")";
+            case "started" -> "(" + start + ")";
+            default -> "(" + stop + ") && (" + start + ")";
+        };
+    }
+}

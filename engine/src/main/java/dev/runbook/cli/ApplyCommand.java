@@ -1,0 +1,130 @@
+package dev.runbook.cli;
+
+import dev.runbook.error.ExitCode;
+import dev.runbook.error.RunbookException;
+import dev.runbook.event.ConsoleListener;
+import dev.runbook.event.HostResult;
+import dev.runbook.event.JsonListener;
+import dev.runbook.event.Listeners;
+import dev.runbook.event.RunListener;
+import dev.runbook.exec.Executor;
+import dev.runbook.exec.Planner;
+import dev.runbook.exec.RunOptions;
+import dev.runbook.journal.Journal;
+import dev.runbook.transport.Connections;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code runbook apply}: check everything, connect to every host, then run the step graph; journal it all. */
+@Command(name = "apply", description = "Run a runbook against an inventory.")
+final class ApplyCommand implements Callable<Integer> {
+    static final Path RUNS = Path.of(".runbook", "runs");
+
+    @Mixin
+    RunArgs args;
+
+    @Mixin
+    ExecArgs exec;
+
+    @Option(names = "--check", description = "print what would run per host and check that every host is reachable; change nothing")
+    boolean check;
+
+    @Override
+    public Integer call() {
+        return run(args, exec, check, Set.of(), Map.of(), null, null);
+    }
+
+    /** Shared by apply and resume. */
+    static int run(RunArgs args, ExecArgs exec, boolean check, Set<String> done, Map<String, Map<String, Object>> registered,
+                   String resumedFrom, List<String> argv) {
+        if (exec.debug) {
+            System.setProperty("runbook.debug", "true");
+        }
+        String runId = Journal.newRunId();
+        Map<String, Object> runVars = new LinkedHashMap<>();
+        runVars.put("id", runId);
+        runVars.put("ticket", exec.ticket == null ? "" : exec.ticket);
+        runVars.put("check", check);
+        Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit, runVars);
+        registered.forEach((host, regs) -> regs.forEach((name, value) -> s.scopes.register(host, name, value)));
+        AtomicBoolean cancelled = new AtomicBoolean();
+        RunOptions opts = new RunOptions(exec.forks, args.limit, cancelled, s.runbookPath.toAbsolutePath().getParent(), runId,
+                new ConsoleOperator(exec.yes), done);
+        // every template on every host renders before anything runs: all missing variables at once
+        List<Planner.StepPlan> plan = new Planner(s.graph, s.targets, s.scopes, opts).plan();
+        Connections connections = new Connections(Connections.standard(exec.acceptNewHostKeys, exec.connectTimeoutSeconds * 1000));
+        Executor executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, null, s.masker);
+        if (check) {
+            PlanCommand.print(System.out, s, plan);
+            try {
+                executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, new ConsoleListener(System.out, false), s.masker);
+                executor.connectAll();
+                System.out.println();
+                System.out.println("check: every host answered over SSH with a known host key; nothing was changed");
+                return 0;
+            } finally {
+                connections.close();
+            }
+        }
+        List<RunListener> ls = new ArrayList<>();
+        ls.add(exec.output == ExecArgs.Output.json ? new JsonListener(System.out) : new ConsoleListener(System.out, exec.verbose));
+        Journal journal = new Journal(RUNS, runId);
+        ls.add(journal);
+        Listeners listener = new Listeners(ls);
+        long start = System.currentTimeMillis();
+        List<String> recorded = argv != null ? argv : exec.describeArgs(args);
+        listener.runStarted(new RunListener.RunInfo(runId, s.runbookPath.toString(), s.runbook.sha256(),
+                s.inventoryPath == null ? null : s.inventoryPath.toString(), s.inventory.sha256(), System.getProperty("user.name"),
+                exec.ticket, false, s.printableInputs(), recorded, resumedFrom, start));
+        Signals.onInterrupt(() -> {
+            if (!cancelled.getAndSet(true)) {
+                System.err.println("\ninterrupted: stopping; in-flight commands are being ended (Ctrl-C again to quit at once)");
+            } else {
+                Runtime.getRuntime().halt(ExitCode.ABORTED.code);
+            }
+        });
+        int code;
+        String outcome;
+        List<HostResult> results = List.of();
+        try {
+            executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, listener, s.masker);
+            executor.connectAll();
+            results = executor.run();
+            boolean failed = results.stream().anyMatch(r -> r.status() == HostResult.Status.FAILED
+                    && !s.runbook.step(r.step()).map(st -> st.continueOnError()).orElse(false));
+            if (executor.aborted()) {
+                code = ExitCode.ABORTED.code;
+                outcome = cancelled.get() ? "ABORTED (interrupted)" : "ABORTED";
+            } else if (failed) {
+                code = ExitCode.STEP_FAILED.code;
+                outcome = "FAILED";
+            } else {
+                code = ExitCode.OK.code;
+                outcome = "OK";
+            }
+        } catch (RunbookException e) {
+            listener.runFinished(new RunListener.RunSummary(runId, e.exitCode().code, "REFUSED: " + e.getMessage(),
+                    System.currentTimeMillis() - start, results));
+            journal.close();
+            throw e;
+        } finally {
+            connections.close();
+        }
+        listener.runFinished(new RunListener.RunSummary(runId, code, outcome, System.currentTimeMillis() - start, results));
+        journal.close();
+        if (code != 0) {
+            System.out.println("journal: " + journal.dir() + (code == 1 || code == 3 ? "   resume with: runbook resume " + runId : ""));
+        }
+        return code;
+    }
+
+}

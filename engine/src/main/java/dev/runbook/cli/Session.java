@@ -1,0 +1,81 @@
+package dev.runbook.cli;
+
+import dev.runbook.error.RunbookException;
+import dev.runbook.exec.InputResolver;
+import dev.runbook.exec.Masker;
+import dev.runbook.exec.Scopes;
+import dev.runbook.exec.Targets;
+import dev.runbook.graph.StepGraph;
+import dev.runbook.inventory.Inventory;
+import dev.runbook.inventory.InventoryParser;
+import dev.runbook.model.Input;
+import dev.runbook.model.Runbook;
+import dev.runbook.parse.RunbookParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A runbook and inventory loaded and checked together: the graph, the targets and the variable scopes of one run. */
+final class Session {
+    final Runbook runbook;
+    final Path runbookPath;
+    final Inventory inventory;
+    final Path inventoryPath;
+    final StepGraph graph;
+    final Targets targets;
+    final Map<String, Object> inputs;
+    final Masker masker;
+    final Scopes scopes;
+
+    private Session(Runbook runbook, Path runbookPath, Inventory inventory, Path inventoryPath, Map<String, Object> inputs,
+                    String limit, Map<String, Object> run) {
+        this.runbook = runbook;
+        this.runbookPath = runbookPath;
+        this.inventory = inventory;
+        this.inventoryPath = inventoryPath;
+        this.graph = new StepGraph(runbook);
+        this.targets = new Targets(runbook.steps(), inventory, limit);
+        this.inputs = inputs;
+        List<String> secrets = new ArrayList<>();
+        for (Input in : runbook.inputs()) {
+            if (in.secret() && inputs.get(in.name()) != null) {
+                secrets.add(String.valueOf(inputs.get(in.name())));
+            }
+        }
+        this.masker = new Masker(secrets);
+        this.scopes = new Scopes(runbook, inventory, inputs, run);
+    }
+
+    /** Loads everything; any problem is a {@link RunbookException} (exit 2). */
+    static Session load(Path runbookFile, Path inventoryFile, Map<String, Object> given, String limit, Map<String, Object> run) {
+        Runbook rb = RunbookParser.load(runbookFile);
+        Path inv = inventoryFile != null ? inventoryFile : defaultInventory();
+        Inventory inventory = inv == null ? Inventory.empty() : InventoryParser.load(inv);
+        Map<String, Object> inputs = InputResolver.resolve(rb, given);
+        return new Session(rb, runbookFile, inventory, inv, inputs, limit, run);
+    }
+
+    /** {@code inventory/lab.yml} when it exists (the local lab is the default target). */
+    static Path defaultInventory() {
+        Path p = Path.of("inventory", "lab.yml");
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    /** Inputs as recorded in journals and printed: secrets masked. */
+    Map<String, Object> printableInputs() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Input in : runbook.inputs()) {
+            if (inputs.containsKey(in.name())) {
+                out.put(in.name(), in.secret() ? "******" : inputs.get(in.name()));
+            }
+        }
+        return out;
+    }
+
+    static RunbookException noFile(Path p) {
+        return RunbookException.invalid(null, "file not found: " + p, null);
+    }
+}

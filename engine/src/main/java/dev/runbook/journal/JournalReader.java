@@ -1,0 +1,103 @@
+package dev.runbook.journal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.runbook.error.RunbookException;
+import dev.runbook.event.JsonEvents;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads a run's journal back: how it was started, which steps completed on all their hosts, and
+ * what they registered per host (so a resumed run sees the same values).
+ */
+public final class JournalReader {
+    private final String runId;
+    private final Map<String, Object> start;
+    private final Set<String> completedSteps = new LinkedHashSet<>();
+    private final Map<String, Map<String, Object>> registeredByHost = new HashMap<>();
+    private final Map<String, Object> end;
+
+    private JournalReader(String runId, Map<String, Object> start, Map<String, Object> end) {
+        this.runId = runId;
+        this.start = start;
+        this.end = end;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static JournalReader read(Path runsRoot, String runId) {
+        Path file = runsRoot.resolve(runId).resolve(Journal.FILE);
+        if (!Files.isRegularFile(file)) {
+            throw RunbookException.invalid(null, "no journal for run '" + runId + "' (looked for " + file + ")",
+                    "run ids are the directory names under " + runsRoot);
+        }
+        List<Map<String, Object>> events = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    events.add(JsonEvents.MAPPER.readValue(line, new TypeReference<Map<String, Object>>() { }));
+                } catch (IOException torn) {
+                    break; // a line torn by a killed engine ends the usable journal
+                }
+            }
+        } catch (IOException e) {
+            throw RunbookException.invalid(null, "cannot read " + file + ": " + e.getMessage(), null);
+        }
+        Map<String, Object> start = events.stream().filter(e -> "run_start".equals(e.get("event"))).findFirst()
+                .orElseThrow(() -> RunbookException.invalid(null, "journal " + file + " has no run_start record", null));
+        Map<String, Object> end = events.stream().filter(e -> "run_end".equals(e.get("event"))).reduce((a, b) -> b).orElse(null);
+        JournalReader r = new JournalReader(runId, start, end);
+        Map<String, Map<String, Map<String, Object>>> pendingRegistered = new HashMap<>();
+        for (Map<String, Object> e : events) {
+            String step = (String) e.get("step");
+            switch (String.valueOf(e.get("event"))) {
+                case "host_end" -> {
+                    if (e.get("registered") instanceof Map<?, ?> reg) {
+                        pendingRegistered.computeIfAbsent(step, k -> new HashMap<>()).put((String) e.get("host"), (Map<String, Object>) reg);
+                    }
+                }
+                case "step_end" -> {
+                    String status = String.valueOf(e.get("status"));
+                    if (status.equals("ok") || status.equals("changed") || status.equals("skipped")) {
+                        r.completedSteps.add(step);
+                        pendingRegistered.getOrDefault(step, Map.of()).forEach((host, reg) ->
+                                r.registeredByHost.computeIfAbsent(host, k -> new HashMap<>()).putAll(reg));
+                    }
+                }
+                default -> { }
+            }
+        }
+        return r;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public Map<String, Object> start() {
+        return start;
+    }
+
+    /** The run_end record, or null when the engine died before writing it. */
+    public Map<String, Object> end() {
+        return end;
+    }
+
+    public Set<String> completedSteps() {
+        return completedSteps;
+    }
+
+    /** host name ("control" for control steps) -> register name -> value. */
+    public Map<String, Map<String, Object>> registeredByHost() {
+        return registeredByHost;
+    }
+}

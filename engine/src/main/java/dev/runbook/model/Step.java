@@ -1,0 +1,29 @@
+package dev.runbook.model;
+
+import dev.runbook.action.Action;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One step of a runbook: where it runs, when, how often, and the one action it performs.
+ *
+ * @param hosts host pattern ("etcd", "etcd-0*", "etcd:!etcd-03") or "control" for the engine's machine
+ * @param needs ids of steps that must have completed first (default: the previous step)
+ * @param when JEXL condition evaluated per host; null means always
+ * @param until JEXL condition on {@code result} that ends the retries; null means "until it succeeds"
+ * @param rollback free text for the change record: what to do if this step fails
+ */
+public record Step(String id, String name, String hosts, List<String> needs, String when, String register,
+                   int retries, Duration delay, String until, Duration timeout, Rolling rolling, boolean destructive,
+                   boolean continueOnError, boolean become, String rollback, Action action, SourceLocation at,
+                   SourceLocation hostsAt, SourceLocation needsAt) {
+    public static final String CONTROL = "control";
+
+    public boolean onControl() {
+        return CONTROL.equals(hosts);
+    }
+
+    public String title() {
+        return name != null ? name : id;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.runbook.transport;
+
+import dev.runbook.inventory.Host;
+import dev.runbook.transport.ssh.SshTarget;
+import dev.runbook.transport.ssh.SshTransport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The run's connections: at most ONE transport per host for the whole run, opened on first use
+ * or all at once (in parallel) by {@link #openAll}, closed together at the end.
+ */
+public final class Connections implements AutoCloseable {
+    /** Opens a transport for a host; replaceable in tests with a fake. */
+    @FunctionalInterface
+    public interface Opener {
+        Transport open(Host host);
+    }
+
+    private final Opener opener;
+    private final Map<String, CompletableFuture<Transport>> open = new ConcurrentHashMap<>();
+
+    public Connections(Opener opener) {
+        this.opener = opener;
+    }
+
+    /** The default opener: local transport for {@code connection: local}, sshj otherwise. */
+    public static Opener standard(boolean acceptNewHostKeys, int connectTimeoutMillis) {
+        return host -> {
+            if (host.local()) {
+                return new LocalTransport(host.name());
+            }
+            SshTarget t = new SshTarget(host.name(), host.address(), host.port(), host.user(),
+                    host.identityFile() == null ? null : Path.of(host.identityFile()),
+                    host.knownHosts() == null ? null : Path.of(host.knownHosts()), host.become());
+            return SshTransport.connect(t, acceptNewHostKeys, connectTimeoutMillis);
+        };
+    }
+
+    /** The host's transport, connecting on first use; a failed connect is re-thrown on every use. */
+    public Transport get(Host host) {
+        CompletableFuture<Transport> f = open.computeIfAbsent(host.name(), k -> new CompletableFuture<>());
+        synchronized (f) {
+            if (!f.isDone()) {
+                try {
+                    f.complete(opener.open(host));
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            }
+        }
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw (RuntimeException) e.getCause();
+        }
+    }
+
+    /** Connects to all hosts in parallel; returns the failures (empty when every host answered). */
+    public List<RuntimeException> openAll(Collection<Host> hosts, int parallel) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, hosts.size())));
+        try {
+            List<CompletableFuture<RuntimeException>> all = new ArrayList<>();
+            for (Host h : hosts) {
+                all.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        get(h);
+                        return null;
+                    } catch (RuntimeException e) {
+                        return e;
+                    }
+                }, pool));
+            }
+            return all.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Override
+    public void close() {
+        open.values().parallelStream().forEach(f -> {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                f.join().close();
+            }
+        });
+        open.clear();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.runbook.transport;
+
+import java.nio.file.Path;
+
+/**
+ * How the engine reaches one host. Implementations must be safe to use from several threads at
+ * once (steps on the same host may run concurrently) and keep ONE connection for the whole run.
+ * Every method throws {@link TransportException} naming the host when the host cannot be reached;
+ * a command that runs and fails is not an exception, it is an {@link ExecResult} with its exit code.
+ */
+public interface Transport extends AutoCloseable {
+    /** Runs {@code command} with bash; stdout and stderr are read concurrently; the timeout kills the whole command. */
+    ExecResult exec(String command, ExecOptions options);
+
+    /** Writes a local file to {@code remotePath} as-is (callers make it atomic with a temp name + rename). */
+    void upload(Path local, String remotePath);
+
+    /** Writes bytes to {@code remotePath}. */
+    void upload(byte[] content, String remotePath);
+
+    /** Copies {@code remotePath} to a local file. */
+    void download(String remotePath, Path local);
+
+    /** Reads a small remote file fully (configuration files, manifests). */
+    byte[] read(String remotePath);
+
+    /** "ssh root@10.0.0.1:22" or "local": for messages. */
+    String describe();
+
+    @Override
+    void close();
+}
