@@ -27,7 +27,10 @@ import picocli.CommandLine.Option;
 /** {@code runbook apply}: check everything, connect to every host, then run the step graph; journal it all. */
 @Command(name = "apply", description = "Run a runbook against an inventory.")
 final class ApplyCommand implements Callable<Integer> {
-    static final Path RUNS = Path.of(".runbook", "runs");
+    /** Journals live under {@code ./.runbook/runs}, or under {@code -Drunbook.state=DIR}. */
+    static Path runs() {
+        return Path.of(System.getProperty("runbook.state", ".runbook"), "runs");
+    }
 
     @Mixin
     RunArgs args;
@@ -77,7 +80,7 @@ final class ApplyCommand implements Callable<Integer> {
         }
         List<RunListener> ls = new ArrayList<>();
         ls.add(exec.output == ExecArgs.Output.json ? new JsonListener(System.out) : new ConsoleListener(System.out, exec.verbose));
-        Journal journal = new Journal(RUNS, runId);
+        Journal journal = new Journal(runs(), runId);
         ls.add(journal);
         Listeners listener = new Listeners(ls);
         long start = System.currentTimeMillis();

@@ -34,7 +34,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() {
-        JournalReader j = JournalReader.read(ApplyCommand.RUNS, runId);
+        JournalReader j = JournalReader.read(ApplyCommand.runs(), runId);
         Map<String, Object> start = j.start();
         Path runbook = Path.of(String.valueOf(start.get("runbook")));
         Path inventory = start.get("inventory") == null ? null : Path.of(String.valueOf(start.get("inventory")));

@@ -41,6 +41,9 @@ public final class RunbookParser {
 
     private static Runbook parse(String file, Node root, String sha) {
         Fields f = new Fields(root, "runbook");
+        // unknown keys first: a misspelt 'steps' should say so, not "runbook needs 'steps'"
+        f.allow("name", "description", "inputs", "vars", "steps");
+        f.finish();
         String name = f.string("name");
         String description = f.string("description", "");
         List<Input> inputs = f.node("inputs").map(RunbookParser::inputs).orElse(List.of());

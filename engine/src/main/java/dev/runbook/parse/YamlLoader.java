@@ -34,6 +34,8 @@ public final class YamlLoader {
     static final int MAX_BYTES = 4 * 1024 * 1024;
     static final int MAX_ALIASES = 50;
     static final int MAX_DEPTH = 64;
+    /** Aliases make a small file expand to a huge tree ("billion laughs"); cap what the walker builds. */
+    static final int MAX_NODES = 200_000;
     private static final Set<Tag> STANDARD = Set.of(Tag.STR, Tag.INT, Tag.BOOL, Tag.FLOAT, Tag.NULL, Tag.MAP, Tag.SEQ,
             Tag.TIMESTAMP, Tag.BINARY);
 
@@ -74,7 +76,9 @@ public final class YamlLoader {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String hint = "fix the YAML syntax at this position (indentation, a missing ':' or an unclosed quote are the usual causes)";
-            if (problem.contains("aliases")) {
+            if (problem.contains("tag")) {
+                hint = "custom and language-specific YAML tags are refused; runbooks use plain YAML values only";
+            } else if (problem.contains("aliases")) {
                 hint = "anchors/aliases are limited to " + MAX_ALIASES + " to refuse 'billion laughs' documents";
             }
             throw RunbookException.invalid(at(name, m), "malformed YAML: " + problem.trim(), hint);
@@ -87,15 +91,19 @@ public final class YamlLoader {
         if (root == null) {
             return new Node.MapNode(Map.of(), Map.of(), new SourceLocation(name, 1, 1));
         }
-        return convert(name, root, 0);
+        return convert(name, root, 0, new int[1]);
     }
 
     private static SourceLocation at(String name, Mark m) {
         return m == null ? new SourceLocation(name, 1, 1) : new SourceLocation(name, m.getLine() + 1, m.getColumn() + 1);
     }
 
-    private static Node convert(String name, org.yaml.snakeyaml.nodes.Node n, int depth) {
+    private static Node convert(String name, org.yaml.snakeyaml.nodes.Node n, int depth, int[] count) {
         SourceLocation at = at(name, n.getStartMark());
+        if (++count[0] > MAX_NODES) {
+            throw RunbookException.invalid(at, "YAML document expands to more than " + MAX_NODES + " values",
+                    "aliases (*name) re-use anchored values; a document that multiplies them is refused as an alias bomb");
+        }
         if (depth > MAX_DEPTH) {
             throw RunbookException.invalid(at, "YAML nested deeper than " + MAX_DEPTH + " levels", null);
         }
@@ -111,7 +119,7 @@ public final class YamlLoader {
         if (n instanceof SequenceNode seq) {
             List<Node> items = new ArrayList<>();
             for (org.yaml.snakeyaml.nodes.Node item : seq.getValue()) {
-                items.add(convert(name, item, depth + 1));
+                items.add(convert(name, item, depth + 1, count));
             }
             return new Node.ListNode(List.copyOf(items), at);
         }
@@ -132,7 +140,7 @@ public final class YamlLoader {
                         + keys.get(k.getValue()).line() + ")", "YAML keeps only one of them silently elsewhere; remove one");
             }
             keys.put(k.getValue(), keyAt);
-            entries.put(k.getValue(), convert(name, t.getValueNode(), depth + 1));
+            entries.put(k.getValue(), convert(name, t.getValueNode(), depth + 1, count));
         }
         return new Node.MapNode(entries, keys, at);
     }

@@ -41,7 +41,7 @@ public final class Template {
         StringWriter out = new StringWriter();
         try {
             mustache.execute(out, List.of(scope)).flush();
-        } catch (MustacheException | java.io.IOException e) {
+        } catch (MissingVariable | MustacheException | java.io.IOException e) {
             Throwable t = e;
             while (t != null && !(t instanceof MissingVariable)) {
                 t = t.getCause();

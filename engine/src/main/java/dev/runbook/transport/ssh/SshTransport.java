@@ -154,13 +154,13 @@ public final class SshTransport implements Transport {
             Thread.currentThread().interrupt();
             return new ExecResult(-1, "", "", 0, 0, 0, false, true);
         }
-        try (Session session = client.startSession()) {
+        try (Session session = openSession()) {
             String inner = target.become() != null ? "sudo -n -- bash -c " + ShellQuote.quote(command) : "bash -c " + ShellQuote.quote(command);
             // sshd makes the login shell a process-group leader: report its pid so a timeout can kill the group.
             Session.Command cmd = session.exec("printf '" + PGID_MARK.replace("\u001e", "\\036") + "%s\\n' $$ >&2; exec " + inner);
             OutputTail out = new OutputTail(options.keepBytes());
             OutputTail err = new OutputTail(options.keepBytes());
-            String[] pgid = new String[1];
+            java.util.concurrent.atomic.AtomicReference<String> pgid = new java.util.concurrent.atomic.AtomicReference<>();
             CompletableFuture<?> o = CompletableFuture.runAsync(() -> pump(out, cmd.getInputStream(), null), PUMPS);
             CompletableFuture<?> e = CompletableFuture.runAsync(() -> pump(err, cmd.getErrorStream(), pgid), PUMPS);
             long deadline = options.timeout() == null ? Long.MAX_VALUE : start + options.timeout().toNanos();
@@ -181,12 +181,21 @@ public final class SshTransport implements Transport {
                     cancelled = true;
                 }
                 if (timedOut || cancelled) {
-                    kill(pgid[0]);
+                    kill(pgid);
                     break;
                 }
             }
-            o.get(5, TimeUnit.SECONDS);
-            e.get(5, TimeUnit.SECONDS);
+            if (timedOut || cancelled) {
+                // the killed command's streams end soon; if they do not, closing the channel ends our side
+                try {
+                    CompletableFuture.allOf(o, e).get(5, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException stuck) {
+                    cmd.close();
+                }
+            } else {
+                o.get(30, TimeUnit.SECONDS);
+                e.get(30, TimeUnit.SECONDS);
+            }
             Integer status = cmd.getExitStatus();
             int code = timedOut || cancelled || status == null ? -1 : status;
             return new ExecResult(code, out.text(), err.text(), out.total(), Math.max(0, err.total()),
@@ -202,8 +211,25 @@ public final class SshTransport implements Transport {
         }
     }
 
+    /**
+     * Opens a session channel. sshd refuses one ("no more sessions") for a moment after another
+     * closed, while it still counts the old one against MaxSessions: retry briefly instead of failing.
+     */
+    private Session openSession() throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.startSession();
+            } catch (net.schmizz.sshj.connection.channel.OpenFailException e) {
+                if (attempt >= 100 || !client.isConnected()) {
+                    throw e;
+                }
+                Thread.sleep(Math.min(100, 5L * attempt));
+            }
+        }
+    }
+
     /** Drains a stream; for stderr, strips and records the leading pgid line the wrapper prints. */
-    private static void pump(OutputTail tail, InputStream in, String[] pgid) {
+    private static void pump(OutputTail tail, InputStream in, java.util.concurrent.atomic.AtomicReference<String> pgid) {
         try (in) {
             if (pgid != null) {
                 ByteArrayOutputStream first = new ByteArrayOutputStream();
@@ -213,7 +239,7 @@ public final class SshTransport implements Transport {
                 }
                 String line = first.toString(StandardCharsets.UTF_8);
                 if (line.startsWith(PGID_MARK)) {
-                    pgid[0] = line.substring(PGID_MARK.length()).trim();
+                    pgid.set(line.substring(PGID_MARK.length()).trim());
                 } else {
                     tail.drain(new java.io.ByteArrayInputStream((line + (b == '\n' ? "\n" : "")).getBytes(StandardCharsets.UTF_8)));
                 }
@@ -224,11 +250,17 @@ public final class SshTransport implements Transport {
         }
     }
 
-    private void kill(String pgid) {
+    /** Kills the command's process group; waits a little for its pid when a slow login shell has not printed it yet. */
+    private void kill(java.util.concurrent.atomic.AtomicReference<String> pgidHolder) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pgidHolder.get() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String pgid = pgidHolder.get();
         if (pgid == null || !pgid.matches("\\d+")) {
             return;
         }
-        try (Session s = client.startSession()) {
+        try (Session s = openSession()) {
             Session.Command k = s.exec((target.become() != null ? "sudo -n " : "") + "kill -TERM -- -" + pgid
                     + " 2>/dev/null; sleep 1; kill -KILL -- -" + pgid + " 2>/dev/null; true");
             k.join(5, TimeUnit.SECONDS);

@@ -1,0 +1,215 @@
+package dev.runbook.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI through its real picocli parser, against the local machine as the only host. */
+class CliTest {
+    @TempDir
+    Path dir;
+    Path inventory;
+    String out;
+    String err;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        System.setProperty("runbook.state", dir.resolve("state").toString());
+        inventory = write("inv.yml", """
+                all:
+                  vars:
+                    greeting: hi
+                  children:
+                    box:
+                      hosts:
+                        here: {connection: local}
+                """);
+    }
+
+    Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    int run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            return Main.run(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            out = o.toString(StandardCharsets.UTF_8);
+            err = e.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void applyRunsStepsAndWritesAJournal() throws IOException {
+        Path marker = dir.resolve("marker");
+        Path rb = write("rb.yml", """
+                name: local
+                inputs:
+                  word: {type: string}
+                steps:
+                  - id: say
+                    hosts: box
+                    run: "printf '%s %s' {{greeting}} {{word}} > %s"
+                """.replace("%s\"", marker + "\""));
+        assertEquals(0, run("apply", rb.toString(), "-i", inventory.toString(), "--var", "word=it's; $(x)"), out + err);
+        assertEquals("hi it's; $(x)", Files.readString(marker));
+        assertTrue(out.contains("changed  here"), out);
+        assertTrue(out.contains("RECAP"), out);
+        try (Stream<Path> runs = Files.list(dir.resolve("state/runs"))) {
+            Path journal = runs.findFirst().orElseThrow().resolve("journal.jsonl");
+            List<String> lines = Files.readAllLines(journal);
+            assertTrue(lines.get(0).contains("\"event\":\"run_start\"") && lines.get(0).contains("runbook_sha256"), lines.get(0));
+            assertTrue(lines.get(lines.size() - 1).contains("\"exit_code\":0"), lines.toString());
+        }
+    }
+
+    @Test
+    void failedStepExitsOneAndResumeContinuesAfterTheCompletedSteps() throws IOException {
+        Path flag = dir.resolve("fixed");
+        Path count = dir.resolve("count");
+        Path rb = write("rb.yml", """
+                name: resumable
+                steps:
+                  - {id: first, hosts: box, run: "echo x >> %C"}
+                  - {id: second, hosts: box, run: "test -f %F"}
+                  - {id: third, hosts: box, run: "echo done >> %C"}
+                """.replace("%C", count.toString()).replace("%F", flag.toString()));
+        assertEquals(1, run("apply", rb.toString(), "-i", inventory.toString()), out + err);
+        String runId = out.lines().filter(l -> l.startsWith("journal:")).findFirst().orElseThrow().replaceAll(".*resume ", "").trim();
+        assertEquals("x\n", Files.readString(count));
+        Files.writeString(flag, "");
+        assertEquals(0, run("resume", runId), out + err);
+        assertEquals("x\ndone\n", Files.readString(count), "first is not run again");
+        assertTrue(out.contains("1 steps completed earlier"), out);
+    }
+
+    @Test
+    void resumeRefusesAChangedRunbook() throws IOException {
+        Path rb = write("rb.yml", "name: r\nsteps:\n  - {id: a, hosts: box, run: 'false'}\n");
+        assertEquals(1, run("apply", rb.toString(), "-i", inventory.toString()));
+        String runId = out.lines().filter(l -> l.startsWith("journal:")).findFirst().orElseThrow().replaceAll(".*resume ", "").trim();
+        Files.writeString(rb, "name: r\nsteps:\n  - {id: a, hosts: box, run: 'true'}\n");
+        assertEquals(2, run("resume", runId));
+        assertTrue(err.contains("changed since the run started"), err);
+    }
+
+    @Test
+    void missingVariablesAreAllReportedBeforeAnythingRuns() throws IOException {
+        Path marker = dir.resolve("ran");
+        Path rb = write("rb.yml", """
+                name: missing
+                steps:
+                  - {id: a, hosts: box, run: "touch %M"}
+                  - {id: b, hosts: box, run: "echo {{nope}}"}
+                  - {id: c, hosts: box, run: "echo {{also_missing}}"}
+                """.replace("%M", marker.toString()));
+        assertEquals(2, run("apply", rb.toString(), "-i", inventory.toString()));
+        assertTrue(err.contains("'nope'") && err.contains("'also_missing'") && err.contains("host 'here'"), err);
+        assertTrue(err.contains("rb.yml:4:"), err);
+        assertFalse(Files.exists(marker), "nothing ran");
+    }
+
+    @Test
+    void unknownInputAndMissingRequiredInput() throws IOException {
+        Path rb = write("rb.yml", "name: i\ninputs:\n  snapshot: {type: path}\nsteps:\n  - {hosts: box, run: 'true'}\n");
+        assertEquals(2, run("plan", rb.toString(), "-i", inventory.toString(), "--var", "snapshto=/x"));
+        assertTrue(err.contains("did you mean 'snapshot'") && err.contains("missing required input 'snapshot'"), err);
+    }
+
+    @Test
+    void planShowsRenderedCommandsAndRuntimePlaceholders() throws IOException {
+        Path rb = write("rb.yml", """
+                name: p
+                steps:
+                  - {id: list, hosts: box, run: "echo 8e9e", register: member}
+                  - {id: remove, hosts: box, run: "etcdctl member remove {{member.stdout}}", destructive: true}
+                """);
+        assertEquals(0, run("plan", rb.toString(), "-i", inventory.toString()), err);
+        assertTrue(out.contains("$ etcdctl member remove <<member.stdout>>"), out);
+        assertTrue(out.contains("DESTRUCTIVE"), out);
+    }
+
+    @Test
+    void checkModeChangesNothing() throws IOException {
+        Path marker = dir.resolve("made");
+        Path rb = write("rb.yml", "name: c\nsteps:\n  - {hosts: box, run: 'touch " + marker + "'}\n");
+        assertEquals(0, run("apply", rb.toString(), "-i", inventory.toString(), "--check"), err);
+        assertTrue(out.contains("$ touch " + marker), out);
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void confirmWithoutATerminalAbortsWithExitThree() throws IOException {
+        Path marker = dir.resolve("after");
+        Path rb = write("rb.yml", """
+                name: gate
+                steps:
+                  - {id: ok, confirm: {phrase: restore prod}}
+                  - {id: after, hosts: box, run: "touch %M"}
+                """.replace("%M", marker.toString()));
+        assertEquals(3, run("apply", rb.toString(), "-i", inventory.toString()), out + err);
+        assertFalse(Files.exists(marker));
+        assertEquals(0, run("apply", rb.toString(), "-i", inventory.toString(), "--yes"), out + err);
+        assertTrue(Files.exists(marker));
+    }
+
+    @Test
+    void validateReportsFileLineColumnAndTheLine() throws IOException {
+        Path rb = write("bad.yml", "name: x\nsteps:\n  - hosts: box\n    run: a\n    retries: yes\n");
+        assertEquals(2, run("validate", rb.toString(), "-i", inventory.toString()));
+        assertTrue(err.contains(rb + ":5:14: error:"), err);
+        assertTrue(err.contains("    retries: yes") && err.contains("hint:"), err);
+    }
+
+    @Test
+    void unknownHostGroupNamesTheStepLine() throws IOException {
+        Path rb = write("rb.yml", "name: x\nsteps:\n  - hosts: boxx\n    run: a\n");
+        assertEquals(2, run("validate", rb.toString(), "-i", inventory.toString()));
+        assertTrue(err.contains(":3:5:") && err.contains("did you mean 'box'"), err);
+    }
+
+    @Test
+    void graphFormats() throws IOException {
+        Path rb = write("rb.yml", "name: g\nsteps:\n  - {id: a, hosts: box, run: x}\n  - {id: b, hosts: box, run: y}\n");
+        assertEquals(0, run("graph", rb.toString(), "--format", "mermaid"));
+        assertTrue(out.contains("s_a --> s_b"), out);
+        assertEquals(2, run("graph", rb.toString(), "--format", "png"));
+    }
+
+    @Test
+    void timeoutKillsTheCommandAndFailsTheStep() throws IOException {
+        Path rb = write("rb.yml", "name: t\nsteps:\n  - {hosts: box, run: 'sleep 30', timeout: 300ms}\n");
+        long t0 = System.nanoTime();
+        assertEquals(1, run("apply", rb.toString(), "-i", inventory.toString()));
+        assertTrue(out.contains("timed out"), out);
+        assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "did not wait for sleep 30");
+    }
+
+    @Test
+    void completionScriptIsGenerated() {
+        assertEquals(0, run("generate-completion"));
+        assertTrue(out.contains("complete") && out.contains("runbook"), out);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.runbook.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.error.RunbookException;
+import dev.runbook.model.SourceLocation;
+import dev.runbook.transport.ExecOptions;
+import dev.runbook.transport.ExecResult;
+import dev.runbook.transport.LocalTransport;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class TemplatesTest {
+    static final SourceLocation AT = new SourceLocation("rb.yml", 7, 10);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"it's", "a; rm -rf /tmp/nothing", "$(touch /tmp/pwned)", "`id`", "two\nlines", "--force-new-cluster",
+            "-n", "", "  spaces  ", "\"dq\" and \\ backslash", "*", "~root", "a'b'\"c\"$d"})
+    void everyValueReachesTheShellAsOneLiteralArgument(String value) {
+        String cmd = Templates.shell("printf '%s|' {{v}}", AT).render(Map.of("v", value), null);
+        ExecResult r = new LocalTransport("test").exec(cmd, ExecOptions.of(null));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(value + "|", r.stdout(), "rendered as: " + cmd);
+    }
+
+    @Test
+    void rawInsertionIsExplicit() {
+        assertEquals("echo a b", Templates.shell("echo {{{v}}}", AT).render(Map.of("v", "a b"), null));
+        assertEquals("echo 'a b'", Templates.shell("echo {{v}}", AT).render(Map.of("v", "a b"), null));
+        assertEquals("x=a b", Templates.text("x={{v}}", AT).render(Map.of("v", "a b"), null));
+    }
+
+    @Test
+    void listsBecomeSeparateWords() {
+        assertEquals("ls a 'b c'", Templates.shell("ls {{v}}", AT).render(Map.of("v", List.of("a", "b c")), null));
+    }
+
+    @Test
+    void dottedNamesReachIntoMaps() {
+        assertEquals("id 8e9e", Templates.text("id {{m.id}}", AT).render(Map.of("m", Map.of("id", "8e9e")), null));
+    }
+
+    @Test
+    void missingVariableNamesVariableWhereAndLine() {
+        Template t = Templates.shell("echo ok\nrm -rf {{data_dir}}/member", AT);
+        RunbookException e = assertThrows(RunbookException.class, () -> t.render(Map.of(), "in step 'wipe' on host 'etcd-02'"));
+        assertTrue(e.getMessage().contains("'data_dir'"), e.getMessage());
+        assertTrue(e.getMessage().contains("step 'wipe' on host 'etcd-02'"), e.getMessage());
+        assertEquals("rb.yml:8:10", e.location().toString(), "line of the template inside the YAML scalar");
+    }
+
+    @Test
+    void missingSectionIsAllowed() {
+        assertEquals("a", Templates.text("a{{#opt}}-{{opt}}{{/opt}}", AT).render(Map.of(), null));
+    }
+
+    @Test
+    void placeholdersRenderByName() {
+        String s = Templates.shell("etcdctl member remove {{members.ids.etcd-02}}", AT)
+                .render(Map.of("members", new Placeholder("members")), null);
+        assertEquals("etcdctl member remove <<members.ids.etcd-02>>", s);
+    }
+
+    @Test
+    void expressionsAreStrictAndSideEffectFree() {
+        Map<String, Object> scope = Map.of("result", Map.of("rc", 0, "stdout", "healthy"), "n", 3);
+        assertTrue(Expressions.compile("result.rc == 0 && result.stdout =~ '.*health.*'", AT).test(scope, null));
+        assertFalse(Expressions.compile("n > 3", AT).test(scope, null));
+        RunbookException e = assertThrows(RunbookException.class, () -> Expressions.compile("nope == 1", AT).test(scope, null));
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+        assertThrows(RunbookException.class, () -> Expressions.compile("n = 4", AT));
+        assertThrows(RunbookException.class, () -> Expressions.compile("new('java.io.File', '/')", AT));
+    }
+
+    @Test
+    void expressionsKnowWhenTheyNeedRuntimeValues() {
+        Expressions.Expression e = Expressions.compile("members.count >= 2", AT);
+        assertTrue(e.dependsOnRuntime(Map.of("members", new Placeholder("members"))));
+        assertFalse(e.dependsOnRuntime(Map.of("members", Map.of("count", 3))));
+    }
+}

@@ -1,0 +1,152 @@
+package dev.runbook.transport.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.parse.Hashes;
+import dev.runbook.template.Templates;
+import dev.runbook.transport.ExecOptions;
+import dev.runbook.transport.ExecResult;
+import dev.runbook.transport.TransportException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sshj transport against a real OpenSSH sshd that the test starts on loopback. */
+class SshTransportTest {
+    @TempDir
+    static Path dir;
+    static LoopbackSshd sshd;
+    static SshTransport ssh;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sshd = new LoopbackSshd(dir);
+        ssh = SshTransport.connect(sshd.target(sshd.knownHosts), false, 5000);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (ssh != null) {
+            ssh.close();
+        }
+        if (sshd != null) {
+            sshd.close();
+        }
+    }
+
+    @Test
+    void execReturnsStdoutStderrAndExitCode() {
+        ExecResult r = ssh.exec("echo out; echo err >&2; exit 3", ExecOptions.of(Duration.ofSeconds(10)));
+        assertEquals(3, r.exitCode());
+        assertEquals("out\n", r.stdout());
+        assertEquals("err\n", r.stderr(), "the engine's process-group marker is not part of stderr");
+    }
+
+    @Test
+    void hostileValuesArriveAsOneLiteralArgument() {
+        for (String v : List.of("it's", "a; touch /tmp/rb-pwned", "$(id)", "`id`", "two\nlines", "--force-new-cluster", "")) {
+            String cmd = Templates.shell("printf '%s|' {{v}}", null).render(Map.of("v", v), null);
+            ExecResult r = ssh.exec(cmd, ExecOptions.of(Duration.ofSeconds(10)));
+            assertEquals(v + "|", r.stdout(), cmd);
+        }
+        assertFalse(Files.exists(Path.of("/tmp/rb-pwned")));
+    }
+
+    @Test
+    void largeOutputOnBothStreamsDoesNotDeadlockAndKeepsATail() {
+        ExecResult r = ssh.exec("head -c 3000000 /dev/zero | tr '\\0' a; head -c 3000000 /dev/zero | tr '\\0' b >&2; echo END",
+                new ExecOptions(Duration.ofSeconds(30), () -> false, 4096));
+        assertEquals(0, r.exitCode());
+        assertEquals(3_000_004, r.stdoutBytes());
+        assertTrue(r.stdout().endsWith("aaaEND\n"), r.stdout().substring(r.stdout().length() - 20));
+        assertTrue(r.stdout().length() < 5000, "only the tail is kept");
+    }
+
+    @Test
+    void timeoutKillsTheWholeRemoteProcessGroup() throws Exception {
+        Path pidFile = dir.resolve("child.pid");
+        ExecResult r = ssh.exec("sleep 300 & echo $! > " + pidFile + "; wait", ExecOptions.of(Duration.ofMillis(500)));
+        assertTrue(r.timedOut());
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "background child of the command was killed");
+    }
+
+    @Test
+    void manyConcurrentCommandsShareOneConnection() {
+        List<CompletableFuture<ExecResult>> all = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            int n = i;
+            all.add(CompletableFuture.supplyAsync(() -> ssh.exec("echo " + n, ExecOptions.of(Duration.ofSeconds(20)))));
+        }
+        for (int i = 0; i < 24; i++) {
+            assertEquals(i + "\n", all.get(i).join().stdout());
+        }
+    }
+
+    @Test
+    void uploadDownloadAndReadKeepEveryByte() throws Exception {
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        new Random(42).nextBytes(data);
+        Path local = dir.resolve("blob");
+        Files.write(local, data);
+        Path remote = dir.resolve("remote-blob");
+        ssh.upload(local, remote.toString());
+        Path back = dir.resolve("back");
+        ssh.download(remote.toString(), back);
+        assertEquals(Hashes.sha256(data), Hashes.sha256(back));
+        ssh.upload("hello".getBytes(), dir.resolve("small").toString());
+        assertEquals("hello", new String(ssh.read(dir.resolve("small").toString())));
+    }
+
+    @Test
+    void unknownHostKeyIsRefusedUnlessAcceptedExplicitly() throws Exception {
+        Path empty = dir.resolve("empty_known_hosts");
+        Files.writeString(empty, "");
+        TransportException e = assertThrows(TransportException.class, () -> SshTransport.connect(sshd.target(empty), false, 5000));
+        assertTrue(e.getMessage().contains("unknown host key"), e.getMessage());
+        assertTrue(e.hint().contains("--accept-new-host-keys"), e.hint());
+        SshTransport.connect(sshd.target(empty), true, 5000).close();
+        assertTrue(Files.readString(empty).startsWith("[127.0.0.1]:" + sshd.port + " ssh-ed25519 "), Files.readString(empty));
+        SshTransport.connect(sshd.target(empty), false, 5000).close();
+    }
+
+    @Test
+    void changedHostKeyIsAlwaysRefused() throws Exception {
+        Path other = dir.resolve("other_key");
+        new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.toString()).start().waitFor();
+        Path wrong = dir.resolve("wrong_known_hosts");
+        Files.writeString(wrong, "[127.0.0.1]:" + sshd.port + " " + Files.readString(dir.resolve("other_key.pub")).trim() + "\n");
+        for (boolean accept : new boolean[] {false, true}) {
+            TransportException e = assertThrows(TransportException.class, () -> SshTransport.connect(sshd.target(wrong), accept, 5000));
+            assertTrue(e.getMessage().contains("HOST KEY CHANGED"), e.getMessage());
+            assertEquals("test-host", e.host());
+        }
+    }
+
+    @Test
+    void unreachableHostIsNamed() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        SshTarget t = new SshTarget("ghost", "127.0.0.1", closed, sshd.user, sshd.clientKey, sshd.knownHosts, null);
+        TransportException e = assertThrows(TransportException.class, () -> SshTransport.connect(t, false, 2000));
+        assertTrue(e.getMessage().startsWith("ghost: unreachable"), e.getMessage());
+    }
+}
