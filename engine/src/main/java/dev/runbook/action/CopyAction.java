@@ -102,10 +102,11 @@ public final class CopyAction implements Action {
         String sha = data != null ? Hashes.sha256(data) : Hashes.sha256(local);
         long size = data != null ? data.length : local.toFile().length();
         Map<String, Object> info = Map.of("dest", to, "sha256", sha, "size", size);
-        if (sha.equals(RemoteFiles.remoteSha256(ctx, to)) && mode == null && owner == null) {
+        String own = owner == null ? null : ctx.render(owner);
+        if (RemoteFiles.alreadyThere(ctx, to, sha, mode, own)) {
             return ActionResult.ok(false, "unchanged", info);
         }
-        String err = RemoteFiles.install(ctx, data, local, sha, to, mode, owner == null ? null : ctx.render(owner));
+        String err = RemoteFiles.install(ctx, data, local, sha, to, mode, own);
         return err != null ? ActionResult.failed(err) : ActionResult.ok(true, "sha256 " + sha.substring(0, 12) + ", " + size + " bytes", info);
     }
 }

@@ -20,6 +20,28 @@ final class RemoteFiles {
         return s.length() == 64 ? s : null;
     }
 
+    /**
+     * Whether {@code path} already has this content, mode and owner (one command); when it does,
+     * nothing is rewritten and the step reports "ok" instead of "changed".
+     */
+    static boolean alreadyThere(StepContext ctx, String path, String sha256, String mode, String owner) {
+        ExecResult r = ctx.exec("f=" + ShellQuote.quote(path) + "; [ -f \"$f\" ] || exit 0; "
+                + "sha256sum -- \"$f\" | cut -d' ' -f1; stat -c '%a %U %G' -- \"$f\"");
+        String[] lines = r.stdout().strip().split("\n");
+        if (!r.ok() || lines.length < 2 || !lines[0].equals(sha256)) {
+            return false;
+        }
+        String[] st = lines[1].split(" ");
+        if (mode != null && Integer.parseInt(mode, 8) != Integer.parseInt(st[0], 8)) {
+            return false;
+        }
+        if (owner != null) {
+            String[] o = owner.split(":", 2);
+            return o[0].equals(st[1]) && (o.length == 1 || o[1].equals(st[2]));
+        }
+        return true;
+    }
+
     static String tempName(String dest) {
         int slash = dest.lastIndexOf('/');
         String dir = slash >= 0 ? dest.substring(0, slash + 1) : "";

@@ -55,6 +55,7 @@ final class ApplyCommand implements Callable<Integer> {
         String runId = Journal.newRunId();
         Map<String, Object> runVars = new LinkedHashMap<>();
         runVars.put("id", runId);
+        runVars.put("timestamp", runId.substring(0, runId.indexOf('-')));
         runVars.put("ticket", exec.ticket == null ? "" : exec.ticket);
         runVars.put("check", check);
         Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit, runVars);

@@ -29,6 +29,16 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "stack traces on errors")
     boolean debug;
 
+    /** The {@code run} variables of a run that has not started: named placeholders, never guesses. */
+    static Map<String, Object> runPlaceholders() {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("id", new dev.runbook.template.Placeholder("run.id"));
+        run.put("timestamp", new dev.runbook.template.Placeholder("run.timestamp"));
+        run.put("ticket", new dev.runbook.template.Placeholder("run.ticket"));
+        run.put("check", true);
+        return run;
+    }
+
     static Planner planner(Session s, String runId) {
         RunOptions opts = new RunOptions(1, null, new AtomicBoolean(), s.runbookPath.toAbsolutePath().getParent(), runId,
                 new ConsoleOperator(true), Set.of());
@@ -41,7 +51,7 @@ final class PlanCommand implements Callable<Integer> {
             System.setProperty("runbook.debug", "true");
         }
         Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit,
-                Map.of("id", "<<run.id>>", "check", true, "ticket", ""));
+                PlanCommand.runPlaceholders());
         List<Planner.StepPlan> plan = planner(s, "<<run.id>>").plan();
         if (format == Format.json) {
             System.out.println(JsonEvents.line(json(s, plan)));

@@ -20,7 +20,7 @@ final class ValidateCommand implements Callable<Integer> {
         if (debug) {
             System.setProperty("runbook.debug", "true");
         }
-        Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit, Map.of("id", "validate", "check", true));
+        Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit, PlanCommand.runPlaceholders());
         PlanCommand.planner(s, "validate").plan();
         System.out.println(args.runbook + ": ok (" + s.runbook.steps().size() + " steps"
                 + (s.inventoryPath != null ? ", inventory " + s.inventoryPath + " with " + s.inventory.hosts().size() + " hosts" : ", no inventory")

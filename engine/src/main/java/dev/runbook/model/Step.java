@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record Step(String id, String name, String hosts, List<String> needs, String when, String register,
                    int retries, Duration delay, String until, Duration timeout, Rolling rolling, boolean destructive,
-                   boolean continueOnError, boolean become, String rollback, Action action, SourceLocation at,
+                   boolean continueOnError, String rollback, Action action, SourceLocation at,
                    SourceLocation hostsAt, SourceLocation needsAt) {
     public static final String CONTROL = "control";
 

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class RunbookParser {
     private static final Set<String> STEP_KEYS = Set.of("id", "name", "hosts", "needs", "when", "register", "retries", "delay",
-            "until", "timeout", "rolling", "destructive", "continue_on_error", "become", "rollback");
+            "until", "timeout", "rolling", "destructive", "continue_on_error", "rollback");
 
     private RunbookParser() {
     }
@@ -182,7 +182,7 @@ public final class RunbookParser {
             throw RunbookException.invalid(f.at("register"), "register name '" + register + "' must be an identifier (letters, digits, _)", null);
         }
         Step s = new Step(id, f.string("name", null), hosts, List.copyOf(needs), when, register, retries, delay, until, timeout,
-                rolling, f.bool("destructive", false), f.bool("continue_on_error", false), f.bool("become", false),
+                rolling, f.bool("destructive", false), f.bool("continue_on_error", false),
                 f.string("rollback", null), action, node.at(), f.at("hosts"), f.at("needs"));
         f.finish();
         if (s.rolling() != null && s.onControl()) {

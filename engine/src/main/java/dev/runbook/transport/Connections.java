@@ -38,10 +38,20 @@ public final class Connections implements AutoCloseable {
                 return new LocalTransport(host.name());
             }
             SshTarget t = new SshTarget(host.name(), host.address(), host.port(), host.user(),
-                    host.identityFile() == null ? null : Path.of(host.identityFile()),
-                    host.knownHosts() == null ? null : Path.of(host.knownHosts()), host.become());
+                    expand(host.identityFile()), expand(host.knownHosts()), host.become());
             return SshTransport.connect(t, acceptNewHostKeys, connectTimeoutMillis);
         };
+    }
+
+    /** A path from the inventory, with a leading ~ meaning the home directory of the user running the engine. */
+    static Path expand(String path) {
+        if (path == null) {
+            return null;
+        }
+        if (path.equals("~") || path.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home") + path.substring(1));
+        }
+        return Path.of(path);
     }
 
     /** The host's transport, connecting on first use; a failed connect is re-thrown on every use. */

@@ -20,7 +20,7 @@ public final class LocalTransport implements Transport {
         long start = System.nanoTime();
         Process p;
         try {
-            p = new ProcessBuilder("bash", "-c", command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            p = new ProcessBuilder("bash", "-e", "-o", "pipefail", "-c", command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             throw new TransportException(name, "cannot start bash: " + e.getMessage(), null, e);
         }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * a command that runs and fails is not an exception, it is an {@link ExecResult} with its exit code.
  */
 public interface Transport extends AutoCloseable {
-    /** Runs {@code command} with bash; stdout and stderr are read concurrently; the timeout kills the whole command. */
+    /** Runs {@code command} with {@code bash -e -o pipefail}; stdout and stderr are read concurrently; the timeout kills the whole command. */
     ExecResult exec(String command, ExecOptions options);
 
     /** Writes a local file to {@code remotePath} as-is (callers make it atomic with a temp name + rename). */

@@ -84,4 +84,16 @@ class TemplatesTest {
         assertTrue(e.dependsOnRuntime(Map.of("members", new Placeholder("members"))));
         assertFalse(e.dependsOnRuntime(Map.of("members", Map.of("count", 3))));
     }
+
+    @Test
+    void documentedExpressionFormsWork() {
+        Map<String, Object> scope = Map.of("members", Map.of("json", Map.of("members", List.of(Map.of("name", "a"), Map.of("name", "b")))),
+                "version", Map.of("stdout", "3.5.16"), "hostvars", Map.of("etcd-01", Map.of("x", 1)), "names", List.of("a", "b"));
+        assertTrue(Expressions.compile("members.json.members.size() == 2", AT).test(scope, null));
+        assertTrue(Expressions.compile("size(members.json.members) == 2", AT).test(scope, null));
+        assertTrue(Expressions.compile("version.stdout =~ '3\\.5\\..*'", AT).test(scope, null));
+        assertTrue(Expressions.compile("'a' =~ names", AT).test(scope, null));
+        assertTrue(Expressions.compile("hostvars['etcd-01'].x == 1", AT).test(scope, null));
+        assertTrue(Expressions.compile("members.json.members[1].name == 'b'", AT).test(scope, null));
+    }
 }

@@ -43,6 +43,8 @@ import net.schmizz.sshj.xfer.FileSystemFile;
  */
 public final class SshTransport implements Transport {
     static final int MAX_SESSIONS = 8;
+    /** Every command runs with errexit and pipefail: a failing line of a multi-line script fails the step. */
+    public static final String BASH = "bash -e -o pipefail -c ";
     private static final String PGID_MARK = "\u001erunbook-pgid ";
     private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ssh-pump");
@@ -155,7 +157,7 @@ public final class SshTransport implements Transport {
             return new ExecResult(-1, "", "", 0, 0, 0, false, true);
         }
         try (Session session = openSession()) {
-            String inner = target.become() != null ? "sudo -n -- bash -c " + ShellQuote.quote(command) : "bash -c " + ShellQuote.quote(command);
+            String inner = target.become() != null ? "sudo -n -- " + BASH + ShellQuote.quote(command) : BASH + ShellQuote.quote(command);
             // sshd makes the login shell a process-group leader: report its pid so a timeout can kill the group.
             Session.Command cmd = session.exec("printf '" + PGID_MARK.replace("\u001e", "\\036") + "%s\\n' $$ >&2; exec " + inner);
             OutputTail out = new OutputTail(options.keepBytes());
