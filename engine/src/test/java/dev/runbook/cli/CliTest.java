@@ -212,4 +212,34 @@ class CliTest {
         assertEquals(0, run("generate-completion"));
         assertTrue(out.contains("complete") && out.contains("runbook"), out);
     }
+
+    @Test
+    void jsonOutputIsOneEventPerLine() throws IOException {
+        Path rb = write("rb.yml", "name: j\nsteps:\n  - {id: a, hosts: box, run: 'echo hi'}\n");
+        assertEquals(0, run("apply", rb.toString(), "-i", inventory.toString(), "--output", "json"), err);
+        List<String> lines = out.lines().filter(l -> l.startsWith("{")).toList();
+        assertTrue(lines.get(0).contains("\"event\":\"run_start\""), out);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"event\":\"host_end\"") && l.contains("\"stdout_tail\":\"hi\\n\"")), out);
+        assertTrue(lines.get(lines.size() - 1).contains("\"event\":\"run_end\""), out);
+    }
+
+    @Test
+    void secretInputsAreMaskedInConsoleAndJournal() throws IOException {
+        Path rb = write("rb.yml", """
+                name: s
+                inputs:
+                  password: {type: string, secret: true}
+                steps:
+                  - {id: a, hosts: box, run: "echo the password is {{password}}"}
+                """);
+        assertEquals(0, run("apply", rb.toString(), "-i", inventory.toString(), "--var", "password=hunter2-secret", "-v"), err);
+        assertFalse(out.contains("hunter2-secret"), out);
+        assertTrue(out.contains("the password is ******"), out);
+        try (Stream<Path> runs = Files.list(dir.resolve("state/runs"))) {
+            String journal = Files.readString(runs.findFirst().orElseThrow().resolve("journal.jsonl"));
+            assertFalse(journal.contains("hunter2-secret"), journal);
+        }
+        assertEquals(0, run("plan", rb.toString(), "-i", inventory.toString(), "--var", "password=hunter2-secret"));
+        assertFalse(out.contains("hunter2-secret"), out);
+    }
 }

@@ -45,6 +45,14 @@ final class Cmd {
         }
     }
 
+    /** Starts the real CLI without waiting (for signal tests); output goes to {@code log}. */
+    static Process start(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("runbook.jar",
+                Lab.REPO.resolve("engine/target/runbook.jar").toString())));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(Lab.REPO.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
     /** The real CLI, as an operator runs it: java -jar engine/target/runbook.jar ARGS, from the repo root. */
     static Result runbook(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("runbook.jar",
