@@ -242,4 +242,54 @@ class CliTest {
         assertEquals(0, run("plan", rb.toString(), "-i", inventory.toString(), "--var", "password=hunter2-secret"));
         assertFalse(out.contains("hunter2-secret"), out);
     }
+
+    @Test
+    void fileActionsAndWaitsOnALocalHost() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        write("etcd.env.mustache", "ETCD_NAME={{inventory_hostname}}\nGREETING={{greeting}}\n");
+        Path rb = write("rb.yml", """
+                name: files
+                vars:
+                  work: %W
+                steps:
+                  - id: render
+                    hosts: box
+                    template: {src: etcd.env.mustache, dest: "{{work}}/etcd.env", mode: '0640'}
+                  - id: edit
+                    hosts: box
+                    edit: {path: "{{work}}/etcd.env", set: {ETCD_DATA_DIR: /data}, unset: [GREETING], backup: false}
+                  - id: copy
+                    hosts: box
+                    copy: {content: "payload", dest: "{{work}}/payload"}
+                    register: copied
+                  - id: fetch
+                    hosts: box
+                    fetch: {src: "{{work}}/payload", dest: "{{work}}/fetched/"}
+                    register: fetched
+                  - id: wait-path
+                    hosts: box
+                    wait: {path: "{{work}}/payload", timeout: 5s}
+                  - id: wait-absent
+                    hosts: box
+                    wait: {path: "{{work}}/nothing", state: absent, timeout: 5s}
+                  - id: wait-command
+                    hosts: box
+                    wait: {command: "test -s {{work}}/payload", timeout: 5s, delay: 100ms}
+                  - id: same
+                    hosts: box
+                    assert: "copied.sha256 == fetched.sha256"
+                """.replace("%W", work.toString()));
+        assertEquals(0, run("apply", rb.toString(), "-i", inventory.toString()), out + err);
+        assertEquals("ETCD_NAME=here\nETCD_DATA_DIR=/data\n", Files.readString(work.resolve("etcd.env")));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("etcd.env"))),
+                "mode kept through the edit");
+        assertEquals("payload", Files.readString(work.resolve("fetched/here/payload")));
+    }
+
+    @Test
+    void aWaitThatNeverHoldsFailsAfterItsTimeout() throws IOException {
+        Path rb = write("rb.yml", "name: w\nsteps:\n  - {hosts: box, wait: {path: /nonexistent/x, timeout: 1s, delay: 100ms}}\n");
+        assertEquals(1, run("apply", rb.toString(), "-i", inventory.toString()));
+        assertTrue(out.contains("gave up after 1s"), out);
+    }
 }
