@@ -18,6 +18,7 @@ public final class ActionRegistry {
         ACTIONS.put("wait", WaitAction::create);
         ACTIONS.put("assert", AssertAction::create);
         ACTIONS.put("confirm", ConfirmAction::create);
+        ACTIONS.putAll(dev.runbook.action.etcd.EtcdActions.all());
     }
 
     private ActionRegistry() {

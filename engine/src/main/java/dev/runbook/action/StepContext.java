@@ -25,9 +25,14 @@ public final class StepContext {
     private final Path baseDir;
     private final String runId;
     private final Operator operator;
+    private final RunResources resources;
+    private final java.util.function.Consumer<String> progress;
 
     public StepContext(Host host, Map<String, Object> scope, Supplier<Transport> transport, String where, Duration timeout,
-                       BooleanSupplier cancelled, Path baseDir, String runId, Operator operator) {
+                       BooleanSupplier cancelled, Path baseDir, String runId, Operator operator, RunResources resources,
+                       java.util.function.Consumer<String> progress) {
+        this.resources = resources;
+        this.progress = progress;
         this.host = host;
         this.scope = scope;
         this.transport = transport;
@@ -75,6 +80,21 @@ public final class StepContext {
 
     public Operator operator() {
         return operator;
+    }
+
+    /** Run-scoped shared resources (etcd clients), closed when the run ends. */
+    public RunResources resources() {
+        return resources;
+    }
+
+    /** Tells the operator how a long action is doing (waits, streams). */
+    public void progress(String message) {
+        progress.accept(message);
+    }
+
+    /** A copy of this context with another timeout (actions that take their own). */
+    public StepContext withTimeout(Duration t) {
+        return new StepContext(host, scope, transport, where, t, cancelled, baseDir, runId, operator, resources, progress);
     }
 
     public String render(Template t) {

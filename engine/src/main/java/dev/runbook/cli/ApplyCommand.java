@@ -61,17 +61,16 @@ final class ApplyCommand implements Callable<Integer> {
         Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit, runVars);
         registered.forEach((host, regs) -> regs.forEach((name, value) -> s.scopes.register(host, name, value)));
         AtomicBoolean cancelled = new AtomicBoolean();
+        dev.runbook.action.RunResources resources = new dev.runbook.action.RunResources();
         RunOptions opts = new RunOptions(exec.forks, args.limit, cancelled, s.runbookPath.toAbsolutePath().getParent(), runId,
-                new ConsoleOperator(exec.yes), done);
+                new ConsoleOperator(exec.yes), done, resources);
         // every template on every host renders before anything runs: all missing variables at once
         List<Planner.StepPlan> plan = new Planner(s.graph, s.targets, s.scopes, opts).plan();
         Connections connections = new Connections(Connections.standard(exec.acceptNewHostKeys, exec.connectTimeoutSeconds * 1000));
-        Executor executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, null, s.masker);
         if (check) {
             PlanCommand.print(System.out, s, plan);
             try {
-                executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, new ConsoleListener(System.out, false), s.masker);
-                executor.connectAll();
+                new Executor(s.graph, s.targets, s.scopes, connections, opts, new ConsoleListener(System.out, false), s.masker).connectAll();
                 System.out.println();
                 System.out.println("check: every host answered over SSH with a known host key; nothing was changed");
                 return 0;
@@ -100,7 +99,7 @@ final class ApplyCommand implements Callable<Integer> {
         String outcome;
         List<HostResult> results = List.of();
         try {
-            executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, listener, s.masker);
+            Executor executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, listener, s.masker);
             executor.connectAll();
             results = executor.run();
             boolean failed = results.stream().anyMatch(r -> r.status() == HostResult.Status.FAILED
@@ -122,6 +121,7 @@ final class ApplyCommand implements Callable<Integer> {
             throw e;
         } finally {
             connections.close();
+            resources.close();
         }
         listener.runFinished(new RunListener.RunSummary(runId, code, outcome, System.currentTimeMillis() - start, results));
         journal.close();

@@ -41,7 +41,7 @@ final class PlanCommand implements Callable<Integer> {
 
     static Planner planner(Session s, String runId) {
         RunOptions opts = new RunOptions(1, null, new AtomicBoolean(), s.runbookPath.toAbsolutePath().getParent(), runId,
-                new ConsoleOperator(true), Set.of());
+                new ConsoleOperator(true), Set.of(), new dev.runbook.action.RunResources());
         return new Planner(s.graph, s.targets, s.scopes, opts);
     }
 

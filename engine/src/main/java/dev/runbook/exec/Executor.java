@@ -49,7 +49,7 @@ public final class Executor {
         this.connections = connections;
         this.options = options;
         this.listener = listener;
-        this.runner = new HostRunner(scopes, connections, options, masker);
+        this.runner = new HostRunner(scopes, connections, options, masker, msg -> this.listener.message(masker.mask(msg)));
         this.rollout = new Rollout(scopes, runner, options, listener);
     }
 

@@ -20,8 +20,10 @@ final class HostRunner {
     private final Connections connections;
     private final RunOptions options;
     private final Masker masker;
+    private final java.util.function.Consumer<String> progress;
 
-    HostRunner(Scopes scopes, Connections connections, RunOptions options, Masker masker) {
+    HostRunner(Scopes scopes, Connections connections, RunOptions options, Masker masker, java.util.function.Consumer<String> progress) {
+        this.progress = progress;
         this.scopes = scopes;
         this.connections = connections;
         this.options = options;
@@ -31,7 +33,7 @@ final class HostRunner {
     StepContext context(Step step, Host host, Map<String, Object> scope, Duration timeout) {
         String where = "in step '" + step.id() + "' on host '" + host.name() + "'";
         return new StepContext(host, scope, () -> connections.get(host), where, timeout, options.cancelled()::get,
-                options.baseDir(), options.runId(), options.operator());
+                options.baseDir(), options.runId(), options.operator(), options.resources(), progress);
     }
 
     HostResult run(Step step, Host host) {

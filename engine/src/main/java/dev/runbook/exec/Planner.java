@@ -68,7 +68,7 @@ public final class Planner {
             }
         }
         StepContext ctx = new StepContext(host, scope, Planner::noTransport, "in step '" + step.id() + "' on host '" + host.name() + "'",
-                step.timeout(), () -> false, options.baseDir(), options.runId(), options.operator());
+                step.timeout(), () -> false, options.baseDir(), options.runId(), options.operator(), options.resources(), m -> { });
         lines.addAll(step.action().describe(ctx));
         if (step.retries() > 0) {
             lines.add("  retried up to " + step.retries() + " times every " + step.delay().toMillis() + "ms"
@@ -81,7 +81,7 @@ public final class Planner {
             Map<String, Object> gscope = new java.util.HashMap<>(scopes.forHost(gateHost, true));
             gscope.put("rolling", new dev.runbook.template.Placeholder("rolling"));
             StepContext gctx = new StepContext(gateHost, gscope, Planner::noTransport, "in the gate of step '" + step.id() + "'",
-                    g.timeout(), () -> false, options.baseDir(), options.runId(), options.operator());
+                    g.timeout(), () -> false, options.baseDir(), options.runId(), options.operator(), options.resources(), m -> { });
             g.action().describe(gctx).forEach(l -> lines.add("    " + l));
         }
         return lines;

@@ -75,7 +75,7 @@ class ExecutorTest {
                 public String ask(String message) {
                     return null;
                 }
-            }, Set.of());
+            }, Set.of(), new dev.runbook.action.RunResources());
             new Planner(graph, targets, scopes, opts).plan();
             Connections conns = new Connections(h -> {
                 FakeTransport f = new FakeTransport(h.name(), calls, script);

@@ -1,0 +1,71 @@
+package dev.runbook.action.etcd;
+
+import dev.runbook.action.Action;
+import dev.runbook.action.ActionResult;
+import dev.runbook.action.StepContext;
+import dev.runbook.error.RunbookException;
+import io.etcd.jetcd.ByteSequence;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Shared shape of the etcd actions: they run on the engine's machine over jetcd (no SSH), resolve
+ * their cluster from the step and inventory, and turn etcd errors and deadlines into failed results.
+ */
+abstract class EtcdAction implements Action {
+    protected final EtcdTarget.Spec spec;
+
+    EtcdAction(EtcdTarget.Spec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public final boolean remote() {
+        return false;
+    }
+
+    @Override
+    public final List<String> describe(StepContext ctx) {
+        return plan(ctx, spec.describe(ctx));
+    }
+
+    @Override
+    public final ActionResult run(StepContext ctx) {
+        EtcdTarget target;
+        try {
+            target = spec.resolve(ctx);
+        } catch (RunbookException e) {
+            return ActionResult.failed(e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")"));
+        }
+        try {
+            return execute(ctx, target);
+        } catch (EtcdClients.EtcdException e) {
+            return ActionResult.failed(e.full());
+        } catch (IllegalArgumentException e) {
+            return ActionResult.failed(e.getMessage());
+        }
+    }
+
+    /** What the action would do, for plans; {@code cluster} names the endpoints. */
+    abstract List<String> plan(StepContext ctx, String cluster);
+
+    abstract ActionResult execute(StepContext ctx, EtcdTarget target);
+
+    static long millis(Duration d) {
+        return d.toMillis();
+    }
+
+    static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    static String hex(long id) {
+        return Long.toHexString(id);
+    }
+
+    /** The step's timeout, or a default for this kind of action. */
+    static Duration timeout(StepContext ctx, Duration dflt) {
+        return ctx.timeout() != null ? ctx.timeout() : dflt;
+    }
+}

@@ -1,0 +1,204 @@
+package dev.runbook.action.etcd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The etcd actions through the real CLI against real etcd members on loopback, with and without TLS. */
+class EtcdActionsTest {
+    @TempDir
+    Path dir;
+    String out;
+
+    int runbook(LocalEtcd etcd, String endpoints, String yaml, String... extra) throws IOException {
+        System.setProperty("runbook.state", dir.resolve("state").toString());
+        StringBuilder inv = new StringBuilder("all:\n  vars:\n    etcd_endpoints: \"" + endpoints + "\"\n");
+        if (etcd.tls) {
+            inv.append("    etcd_ca: ").append(etcd.ca()).append("\n    etcd_cert: ").append(etcd.cert())
+                    .append("\n    etcd_key: ").append(etcd.key()).append('\n');
+        }
+        inv.append("  children:\n    box:\n      hosts:\n        here: {connection: local}\n");
+        Path invFile = dir.resolve("inv.yml");
+        Files.writeString(invFile, inv);
+        Path rb = dir.resolve("rb-" + System.nanoTime() + ".yml");
+        Files.writeString(rb, yaml);
+        List<String> args = new ArrayList<>(List.of("apply", rb.toString(), "-i", invFile.toString()));
+        args.addAll(List.of(extra));
+        PrintStream old = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            return Main.run(args.toArray(String[]::new));
+        } finally {
+            System.setOut(old);
+            System.setErr(oldErr);
+            out = buf.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {false, true})
+    void threeMembersHealthStatusMembersAndHashes(boolean tls) throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("cluster")), 3, tls)) {
+            etcd.run(etcd.etcdctl(etcd.endpoints(), "put", "/a", "1"));
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: facts
+                    steps:
+                      - {id: health, etcd.health: {}}
+                      - {id: status, etcd.status: {}, register: st}
+                      - {id: members, etcd.members: {}, register: m}
+                      - {id: hashes, etcd.verify: {hashkv: true, prefix: "/a", expect_count: "1"}}
+                      - id: check
+                        assert:
+                          that:
+                            - "m.count == 3"
+                            - "m.ids.m0 != null && m.ids.m1 != null"
+                            - "st.leader_endpoint != ''"
+                            - "st.version =~ '3\\\\..*'"
+                            - "size(st.members) == 3"
+                    """), out);
+            assertTrue(out.contains("3 members agree at revision"), out);
+
+            etcd.kill(2);
+            String dead = etcd.clientUrls.get(2);
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: quorum
+                    steps:
+                      - {id: q, etcd.health: {wait: quorum, call_timeout: 1s}, timeout: 10s}
+                    """), out);
+            assertEquals(1, runbook(etcd, etcd.endpoints(), """
+                    name: all
+                    steps:
+                      - {id: a, etcd.health: {wait: all, call_timeout: 1s}, timeout: 3s}
+                    """), out);
+            assertTrue(out.contains("2/3 healthy, 3 needed") && out.contains(dead), out);
+            assertTrue(out.contains("etcd health: 2/3 healthy, waiting for all; not yet: " + dead), "progress names who is missing: " + out);
+
+            // removing a healthy member now would leave 1 healthy of 2: no quorum; refused unless forced
+            assertEquals(1, runbook(etcd, etcd.endpoints(), """
+                    name: remove
+                    steps:
+                      - {id: r, etcd.member_remove: {name: m0, call_timeout: 1s}}
+                    """), out);
+            assertTrue(out.contains("refusing to remove member m0"), out);
+        }
+    }
+
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {false, true})
+    void snapshotOfTenThousandKeysRestoresEveryKey(boolean tls) throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("source")), 1, tls)) {
+            write(etcd, 10_000);
+            Path snap = dir.resolve("backups/snapshot.db");
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: snap
+                    steps:
+                      - {id: s, etcd.snapshot: {dest: "%S"}, register: snap}
+                      - {id: v, etcd.verify: {snapshot: "%S"}}
+                      - id: check
+                        assert:
+                          that: ["snap.keys == 10000", "snap.exact == true", "snap.revision == 101"]  # 100 txns of 100 puts
+                    """.replace("%S", snap.toString())), out);
+            assertTrue(Files.readString(Path.of(snap + ".json")).contains("\"keys\" : 10000"), Files.readString(Path.of(snap + ".json")));
+            assertTrue(Files.exists(Path.of(snap + ".sha256")));
+
+            Path restored = dir.resolve("restored");
+            etcd.run(List.of("etcdctl", "snapshot", "restore", snap.toString(), "--data-dir", restored.resolve("m0").toString(),
+                    "--name", "m0", "--initial-cluster", "m0=http://127.0.0.1:1", "--initial-advertise-peer-urls", "http://127.0.0.1:1"));
+            try (LocalEtcd back = LocalEtcd.fromDataDir(restored, "m0")) {
+                assertEquals(0, runbook(back, back.endpoints(), """
+                        name: count
+                        steps:
+                          - {id: c, etcd.verify: {prefix: "/k/", expect_count: "10000"}}
+                        """), out);
+                assertEquals("v-9999", back.run(back.etcdctl(back.endpoints(), "get", "/k/9999", "--print-value-only")).trim());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"truncated", "flipped"})
+    void aDamagedSnapshotIsRejected(String damage) throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("source")), 1, false)) {
+            write(etcd, 200);
+            Path snap = dir.resolve("snapshot.db");
+            assertEquals(0, runbook(etcd, etcd.endpoints(), "name: s\nsteps:\n  - {etcd.snapshot: {dest: \"" + snap + "\"}}\n"), out);
+            byte[] data = Files.readAllBytes(snap);
+            Path bad = dir.resolve("bad.db");
+            if (damage.equals("truncated")) {
+                Files.write(bad, java.util.Arrays.copyOf(data, data.length - 4096));
+            } else {
+                data[data.length / 2] ^= 0x01;
+                Files.write(bad, data);
+            }
+            assertEquals(1, runbook(etcd, etcd.endpoints(), "name: v\nsteps:\n  - {etcd.verify: {snapshot: \"" + bad + "\"}}\n"), out);
+            assertTrue(out.contains("integrity check") || out.contains("ended early"), out);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void membershipAndMaintenanceOnOneMember() throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("one")), 1, false)) {
+            write(etcd, 300);
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: maintenance
+                    steps:
+                      - {id: add, etcd.member_add: {name: spare, peer_urls: "http://127.0.0.1:1", learner: true}, register: added}
+                      - {id: again, etcd.member_add: {name: spare, peer_urls: "http://127.0.0.1:1", learner: true}, register: again}
+                      - {id: list, etcd.members: {}, register: m}
+                      - id: check-add
+                        assert:
+                          that:
+                            - "added.initial_cluster =~ '.*spare=http://127.0.0.1:1.*'"
+                            - "added.initial_cluster_state == 'existing'"
+                            - "again.changed == false"
+                            - "m.count == 2"
+                      - {id: remove, etcd.member_remove: {id: "{{added.id}}"}}
+                      - {id: remove-again, etcd.member_remove: {id: "{{added.id}}"}, register: gone}
+                      - {id: alarms, etcd.alarm: {action: list}, register: alarms}
+                      - {id: compact, etcd.compact: {revision: latest}}
+                      - {id: defrag, etcd.defrag: {member: "%E"}, register: defrag}
+                      - id: check-rest
+                        assert:
+                          that: ["gone.removed == false", "alarms.count == 0", "defrag.db_size_after > 0"]
+                    """.replace("%E", etcd.clientUrls.get(0))), out);
+            assertTrue(out.contains("already removed"), out);
+        }
+    }
+
+    static void write(LocalEtcd etcd, int n) throws Exception {
+        // etcdctl txn batches (etcd allows 128 operations per txn): fast and independent of the code under test
+        List<CompletableFuture<String>> batches = new ArrayList<>();
+        for (int start = 0; start < n; start += 100) {
+            StringBuilder txn = new StringBuilder("\n"); // no compares, then the puts as the success branch
+            for (int i = start; i < Math.min(n, start + 100); i++) {
+                txn.append("put /k/").append(i).append(" v-").append(i).append('\n');
+            }
+            txn.append("\n\n"); // end of the success branch, then an empty failure branch
+            Path f = Files.writeString(Files.createTempFile(etcd.dir, "txn", ".txt"), txn);
+            batches.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return etcd.run(List.of("bash", "-c", String.join(" ", etcd.etcdctl(etcd.endpoints(), "txn")) + " < " + f));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        batches.forEach(CompletableFuture::join);
+    }
+}
