@@ -33,7 +33,8 @@ class BackupIT {
         assertTrue(Files.isRegularFile(snap), snap.toString());
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(snap)));
         assertEquals(sha + "  " + snap.getFileName(), Files.readString(Path.of(snap + ".sha256")).trim());
-        assertTrue(Files.readString(Path.of(snap + ".json")).contains("\"total_keys\""));
+        String meta = Files.readString(Path.of(snap + ".json"));
+        assertTrue(meta.contains("\"keys\" : ") && meta.contains("\"revision\" : ") && meta.contains("\"etcd_version\" : \"3."), meta);
 
         // the data: restore the snapshot into a scratch dir, start a throwaway etcd on loopback, read the keys back
         Path scratch = root.resolve("restore-" + System.nanoTime());

@@ -27,7 +27,8 @@ import java.util.Map;
  * leader, else the member with the highest raft index) to {@code dest} on the control machine:
  * written as {@code .part}, its sha256 trailer verified, renamed; then {@code <dest>.sha256} and
  * {@code <dest>.json} (revision, key count, size, member, etcd version, time) beside it. The
- * revision is exact when no write landed while streaming; otherwise the range is recorded.
+ * revision is exact when no write landed while streaming ({@code exact: true}); otherwise
+ * {@code revision} and {@code keys} are those at {@code revision_min}, the range is recorded.
  */
 final class SnapshotAction extends EtcdAction {
     private final Template dest;
@@ -96,10 +97,11 @@ final class SnapshotAction extends EtcdAction {
             meta.put("member_id", hex(after.getHeader().getMemberId()));
             meta.put("cluster_id", hex(after.getHeader().getClusterId()));
             meta.put("etcd_version", version(ctx, target, endpoint, status));
-            meta.put("revision", exact ? after.getHeader().getRevision() : null);
+            // not exact (writes landed while streaming): the snapshot holds at least everything up to revision_min
+            meta.put("revision", exact ? after.getHeader().getRevision() : before.getHeader().getRevision());
             meta.put("revision_min", before.getHeader().getRevision());
             meta.put("revision_max", after.getHeader().getRevision());
-            meta.put("keys", exact ? after.getCount() : null);
+            meta.put("keys", exact ? after.getCount() : before.getCount());
             meta.put("exact", exact);
             meta.put("taken_at", Instant.now().toString());
             meta.put("run_id", ctx.runId());
