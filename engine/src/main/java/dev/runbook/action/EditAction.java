@@ -60,7 +60,8 @@ public final class EditAction implements Action {
         List<String> flagsUnset = List.of();
         if (f.has("flags")) {
             if (!format.equals("yaml")) {
-                throw RunbookException.invalid(f.at("flags"), "'flags' edits a list in a YAML file; this file is format env", null);
+                throw RunbookException.invalid(f.at("flags"), "'flags' edits a list in a YAML file; this file is format env",
+                        "the format is guessed from a .yaml/.yml path; for other paths (or templates) say format: yaml");
             }
             Fields ff = new Fields(f.required("flags"), "edit.flags");
             flagsPath = ff.string("path");

@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
         exitCodeList = {"0:ok", "1:a step failed", "2:invalid input (runbook, inventory, arguments)",
                 "3:aborted (operator, signal or a safety gate; nothing more was run)", "4:internal error"})
 public final class Main {
+    /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+    private static final java.util.logging.Logger NETTY_LOG = java.util.logging.Logger.getLogger("io.netty");
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -22,7 +25,8 @@ public final class Main {
     /** Runs the CLI and returns the exit code (tests call this). */
     public static int run(String... args) {
         // gRPC and sshj log through JUL/SLF4J; the console belongs to the operator
-        java.util.logging.Logger.getLogger("io.grpc").setLevel(java.util.logging.Level.WARNING);
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+        NETTY_LOG.setLevel(java.util.logging.Level.WARNING);
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> handle(ex, line));
         cl.setParameterExceptionHandler((ex, a) -> {

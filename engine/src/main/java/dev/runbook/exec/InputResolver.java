@@ -74,6 +74,13 @@ public final class InputResolver {
                 }
                 throw new IllegalArgumentException("expected true or false, got '" + s + "'");
             }
+            case "path" -> {
+                // a path input names a file on the control machine: relative to where runbook was started
+                if (raw instanceof Map || raw instanceof List) {
+                    throw new IllegalArgumentException("expected a single path");
+                }
+                yield s.isEmpty() ? s : java.nio.file.Path.of(s).toAbsolutePath().normalize().toString();
+            }
             case "list" -> raw instanceof List<?> l ? l : Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
             default -> {
                 if (raw instanceof Map || raw instanceof List) {

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Builds the variable scope of one host, lowest precedence first:
  * inventory vars (all &lt; group &lt; host) &lt; runbook vars &lt; inputs &lt; registered results.
- * Built-ins: {@code inventory_hostname}, {@code host}, {@code groups}, {@code hostvars}, {@code run}.
+ * Built-ins: {@code inventory_hostname}, {@code host}, {@code groups}, {@code hostvars}, {@code run},
+ * {@code group_hosts} (group -> its hosts' variables, in inventory order, for mustache sections).
  * Results registered on {@code control} are visible to every host.
  */
 public final class Scopes {
@@ -71,6 +72,7 @@ public final class Scopes {
         scope.put("host", h);
         scope.put("groups", inventory.groups());
         scope.put("hostvars", new HostVars());
+        scope.put("group_hosts", new GroupHosts());
         scope.put("run", run);
         if (placeholders) {
             for (String d : declared) {
@@ -109,6 +111,37 @@ public final class Scopes {
             return out;
         }
         return n.toValue();
+    }
+
+    /** {@code {{#group_hosts.etcd}}{{etcd_name}}={{etcd_peer_url}}{{/group_hosts.etcd}}}: each host's vars, built on access. */
+    private final class GroupHosts extends AbstractMap<String, Object> {
+        @Override
+        public Object get(Object key) {
+            List<String> names = inventory.groups().get(String.valueOf(key));
+            if (names == null) {
+                return null;
+            }
+            HostVars hv = new HostVars();
+            List<Object> out = new ArrayList<>();
+            for (String n : names) {
+                out.add(hv.get(n));
+            }
+            return out;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return inventory.groups().containsKey(String.valueOf(key));
+        }
+
+        @Override
+        public Set<Entry<String, Object>> entrySet() {
+            Map<String, Object> all = new LinkedHashMap<>();
+            for (String g : inventory.groups().keySet()) {
+                all.put(g, get(g));
+            }
+            return all.entrySet();
+        }
     }
 
     /** {@code hostvars['etcd-01'].address}: another host's inventory vars and registered results, built on access. */

@@ -21,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
  * (default 60s) passes, telling the operator who is still missing.
  */
 final class HealthAction extends EtcdAction {
-    private final String wait;
+    private final dev.runbook.template.Template wait;
 
-    private HealthAction(EtcdTarget.Spec spec, String wait) {
+    private HealthAction(EtcdTarget.Spec spec, dev.runbook.template.Template wait) {
         super(spec);
         this.wait = wait;
     }
@@ -32,20 +32,24 @@ final class HealthAction extends EtcdAction {
         Fields f = new Fields(value, "etcd.health");
         EtcdTarget.Spec spec = EtcdTarget.spec(f);
         String wait = f.string("wait", null);
-        if (wait != null && !wait.equals("quorum") && !wait.equals("all") && !wait.matches("\\d+")) {
+        if (wait != null && !wait.contains("{{") && !valid(wait)) {
             throw RunbookException.invalid(f.at("wait"), "wait must be quorum, all or a number of members, not '" + wait + "'", null);
         }
         f.finish();
-        return new HealthAction(spec, wait);
+        return new HealthAction(spec, wait == null ? null : dev.runbook.template.Templates.text(wait, f.at("wait")));
+    }
+
+    private static boolean valid(String wait) {
+        return wait.equals("quorum") || wait.equals("all") || wait.matches("\\d+");
     }
 
     @Override
     List<String> plan(StepContext ctx, String cluster) {
         return List.of("etcd health of " + cluster + (wait == null ? ": every endpoint must be healthy"
-                : ": wait until " + wait + " healthy (up to " + timeout(ctx, Duration.ofSeconds(60)).toSeconds() + "s)"));
+                : ": wait until " + ctx.render(wait) + " healthy (up to " + timeout(ctx, Duration.ofSeconds(60)).toSeconds() + "s)"));
     }
 
-    int needed(int total) {
+    static int needed(String wait, int total) {
         if (wait == null || wait.equals("all")) {
             return total;
         }
@@ -54,7 +58,11 @@ final class HealthAction extends EtcdAction {
 
     @Override
     ActionResult execute(StepContext ctx, EtcdTarget target) {
-        int need = needed(target.endpoints().size());
+        String wait = this.wait == null ? null : ctx.render(this.wait).trim();
+        if (wait != null && !valid(wait)) {
+            return ActionResult.failed("wait must be quorum, all or a number of members, not '" + wait + "'");
+        }
+        int need = needed(wait, target.endpoints().size());
         long deadline = System.nanoTime() + timeout(ctx, Duration.ofSeconds(60)).toNanos();
         Map<String, String> last;
         int tries = 0;

@@ -162,9 +162,9 @@ final class VerifyAction extends EtcdAction {
                 }
             }
             Path meta = Path.of(file + ".json");
-            if (Files.isRegularFile(meta)) {
-                r.put("meta", JsonEvents.MAPPER.readValue(meta.toFile(), new TypeReference<Map<String, Object>>() { }));
-            }
+            boolean has = Files.isRegularFile(meta);
+            r.put("has_meta", has);
+            r.put("meta", has ? JsonEvents.MAPPER.readValue(meta.toFile(), new TypeReference<Map<String, Object>>() { }) : Map.of());
             return null;
         } catch (IOException e) {
             return e.getMessage();
