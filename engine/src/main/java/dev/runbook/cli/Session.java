@@ -37,7 +37,6 @@ final class Session {
         this.inventory = inventory;
         this.inventoryPath = inventoryPath;
         this.graph = new StepGraph(runbook);
-        this.targets = new Targets(runbook.steps(), inventory, limit);
         this.inputs = inputs;
         List<String> secrets = new ArrayList<>();
         for (Input in : runbook.inputs()) {
@@ -47,6 +46,8 @@ final class Session {
         }
         this.masker = new Masker(secrets);
         this.scopes = new Scopes(runbook, inventory, inputs, run);
+        // host patterns may name inputs (hosts: "{{new_member}}"): resolved once, before anything runs
+        this.targets = new Targets(runbook.steps(), inventory, limit, scopes.forHost(inventory.control(), true));
     }
 
     /** Loads everything; any problem is a {@link RunbookException} (exit 2). */

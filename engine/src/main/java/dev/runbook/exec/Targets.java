@@ -14,13 +14,24 @@ public final class Targets {
     private final Map<String, List<Host>> byStep = new LinkedHashMap<>();
 
     public Targets(List<Step> steps, Inventory inventory, String limit) {
+        this(steps, inventory, limit, Map.of());
+    }
+
+    /**
+     * @param scope variables for host patterns written as templates ({@code hosts: "{{new_member}}"}):
+     *     the engine's own scope before the run (inventory vars, runbook vars, inputs)
+     */
+    public Targets(List<Step> steps, Inventory inventory, String limit, Map<String, Object> scope) {
         List<String> limited = limit == null ? null : HostPattern.select(inventory, limit, null);
         for (Step s : steps) {
             List<Host> hosts = new ArrayList<>();
-            if (s.onControl()) {
+            String pattern = s.hosts().contains("{{")
+                    ? dev.runbook.template.Templates.text(s.hosts(), s.hostsAt()).render(scope, "in 'hosts' of step '" + s.id() + "'")
+                    : s.hosts();
+            if (pattern.equals(Step.CONTROL)) {
                 hosts.add(inventory.control());
             } else {
-                for (String name : HostPattern.select(inventory, s.hosts(), s.hostsAt())) {
+                for (String name : HostPattern.select(inventory, pattern, s.hostsAt())) {
                     if (limited == null || limited.contains(name)) {
                         hosts.add(inventory.host(name));
                     }

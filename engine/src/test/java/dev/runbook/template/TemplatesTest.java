@@ -96,4 +96,12 @@ class TemplatesTest {
         assertTrue(Expressions.compile("hostvars['etcd-01'].x == 1", AT).test(scope, null));
         assertTrue(Expressions.compile("members.json.members[1].name == 'b'", AT).test(scope, null));
     }
+
+    @Test
+    void missingMapKeysAreNullNotErrors() {
+        Map<String, Object> scope = Map.of("m", Map.of("ids", Map.of("a", "1")), "k", "b");
+        assertTrue(Expressions.compile("m.ids[k] == null", AT).test(scope, null));
+        assertTrue(Expressions.compile("m.ids['a'] == '1'", AT).test(scope, null));
+        assertTrue(Expressions.compile("!m.ids.containsKey(k)", AT).test(scope, null));
+    }
 }
