@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * {@code etcd.status}: per member version, id, leader, raft term/index, db size and in-use, learner
  * flag; plus facts runbooks branch on: {@code leader_endpoint}, {@code version} (the lowest),
- * {@code has_etcdutl} (3.5+), {@code can_bump_revision} (3.4.27+, 3.5.10+).
+ * {@code has_etcdutl} (3.5+), {@code can_bump_revision} (3.4.27+, 3.5.10+), and
+ * {@code hosts_followers_first}: the inventory hosts of the members, leader last (for rolling
+ * maintenance such as defragmentation).
  * A member that does not answer fails the step unless {@code allow_unreachable: true}.
  */
 final class StatusAction extends EtcdAction {
@@ -100,6 +102,30 @@ final class StatusAction extends EtcdAction {
         r.put("version", lowest != null ? lowest : "");
         r.put("has_etcdutl", lowest != null && Versions.compare(lowest, "3.5.0") >= 0);
         r.put("can_bump_revision", lowest != null && Versions.canBumpRevision(lowest));
+        r.put("hosts_followers_first", followersFirst(ctx.scope(), members));
         return r;
+    }
+
+    /** Inventory host names of the answering members (matched by etcd_client_url or address), the leader last. */
+    @SuppressWarnings("unchecked")
+    private static List<String> followersFirst(Map<String, Object> scope, List<Map<String, Object>> members) {
+        List<String> followers = new ArrayList<>();
+        List<String> leaders = new ArrayList<>();
+        if (!(scope.get("hostvars") instanceof Map<?, ?> hv)) {
+            return followers;
+        }
+        for (Map<String, Object> m : members) {
+            String ep = String.valueOf(m.get("endpoint"));
+            for (Map.Entry<?, ?> e : ((Map<Object, Object>) hv).entrySet()) {
+                Map<String, Object> v = (Map<String, Object>) e.getValue();
+                boolean match = ep.equals(String.valueOf(v.get("etcd_client_url"))) || ep.contains("//" + v.get("address") + ":");
+                if (match) {
+                    (Boolean.TRUE.equals(m.get("is_leader")) ? leaders : followers).add(String.valueOf(e.getKey()));
+                    break;
+                }
+            }
+        }
+        followers.addAll(leaders);
+        return followers;
     }
 }

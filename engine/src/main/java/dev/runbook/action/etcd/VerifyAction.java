@@ -106,18 +106,34 @@ final class VerifyAction extends EtcdAction {
         long revision = head.getHeader().getRevision();
         r.put("revision", revision);
         if (hashkv) {
+            // HashKV at each member's latest revision (0): a revision at or below a compaction is refused by
+            // etcd; the hashes are comparable when every member answers at the same revision (retried under writes)
             Map<String, Object> hashes = new LinkedHashMap<>();
-            for (String ep : target.endpoints()) {
-                HashKVResponse h = EtcdClients.call(c.getMaintenanceClient().hashKV(ep, revision), ep, "hashkv", millis(target.callTimeout()));
-                hashes.put(ep, Integer.toUnsignedString(h.getHash()));
+            Map<String, Long> revisions = new LinkedHashMap<>();
+            for (int attempt = 0; attempt < 5; attempt++) {
+                hashes.clear();
+                revisions.clear();
+                for (String ep : target.endpoints()) {
+                    HashKVResponse h = EtcdClients.call(c.getMaintenanceClient().hashKV(ep, 0), ep, "hashkv", millis(target.callTimeout()));
+                    hashes.put(ep, Integer.toUnsignedString(h.getHash()));
+                    revisions.put(ep, h.getHeader().getRevision());
+                }
+                if (revisions.values().stream().distinct().count() == 1) {
+                    break;
+                }
             }
             r.put("hashes", hashes);
+            r.put("hash_revisions", revisions);
+            if (revisions.values().stream().distinct().count() != 1) {
+                return failed("members kept moving (writes in flight), no common revision to compare at: " + revisions, r);
+            }
+            long at = revisions.values().iterator().next();
             boolean agree = hashes.values().stream().distinct().count() == 1;
             r.put("agree", agree);
             if (!agree) {
-                return failed("members disagree at revision " + revision + ": " + hashes, r);
+                return failed("members disagree at revision " + at + ": " + hashes, r);
             }
-            ok.add(hashes.size() + " members agree at revision " + revision);
+            ok.add(hashes.size() + " members agree at revision " + at);
         }
         if (prefix != null) {
             String p = ctx.render(prefix);
