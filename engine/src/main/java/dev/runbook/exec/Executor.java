@@ -191,9 +191,11 @@ public final class Executor {
                 if ((stopping && !step.continueOnError()) || options.cancelled().get()) {
                     return notRun(step, h, options.cancelled().get() ? "cancelled before it started" : "not started: another host failed");
                 }
-                HostResult r = runner.run(step, h);
-                results.add(r);
-                listener.hostFinished(step, r);
+                HostResult r = step.isBlock() ? runBlock(step, h) : runner.run(step, h);
+                if (!step.isBlock()) {
+                    results.add(r);
+                    listener.hostFinished(step, r);
+                }
                 if (r.status() == Status.ABORTED) {
                     aborted = true;
                     stopping = true;
@@ -215,6 +217,50 @@ public final class Executor {
             }
         }
         return ok;
+    }
+
+    /**
+     * A block on one host: its sub-steps in order; the first failing one (without continue_on_error)
+     * ends the block on this host. Returns an outcome for the block as a whole.
+     */
+    private HostResult runBlock(Step block, Host h) {
+        long start = System.currentTimeMillis();
+        if (block.when() != null) {
+            try {
+                if (!dev.runbook.template.Expressions.compile(block.when(), block.at())
+                        .test(scopes.forHost(h, false), "in 'when' of block '" + block.id() + "'")) {
+                    for (Step sub : block.block()) {
+                        HostResult r = new HostResult(sub.id(), h.name(), Status.SKIPPED, start, 0, 0, "block skipped: " + block.when() + " is false",
+                                "", "", 0, java.util.Map.of());
+                        results.add(r);
+                        listener.hostFinished(sub, r);
+                    }
+                    return new HostResult(block.id(), h.name(), Status.SKIPPED, start, 0, 0, "", "", "", 0, java.util.Map.of());
+                }
+            } catch (RunbookException e) {
+                return new HostResult(block.id(), h.name(), Status.FAILED, start, 0, -1, e.describe(), "", "", 0, java.util.Map.of());
+            }
+        }
+        Status worst = Status.OK;
+        String msg = "";
+        for (Step sub : block.block()) {
+            if (worst != Status.OK || options.cancelled().get()) {
+                notRun(sub, h, options.cancelled().get() ? "cancelled" : "not run: an earlier sub-step failed on this host");
+                continue;
+            }
+            HostResult r = runner.run(sub, h);
+            results.add(r);
+            listener.hostFinished(sub, r);
+            if (r.status() == Status.ABORTED) {
+                worst = Status.ABORTED;
+                msg = r.msg();
+            } else if (!r.status().success() && !sub.continueOnError()) {
+                worst = Status.FAILED;
+                msg = sub.id() + ": " + r.msg();
+            }
+        }
+        return new HostResult(block.id(), h.name(), worst, start, System.currentTimeMillis() - start, worst == Status.OK ? 0 : 1, msg, "", "", 1,
+                java.util.Map.of());
     }
 
     private HostResult notRun(Step step, Host h, String why) {

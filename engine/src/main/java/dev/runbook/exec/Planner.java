@@ -57,6 +57,24 @@ public final class Planner {
     }
 
     private List<String> describe(Step step, Host host) {
+        if (step.isBlock()) {
+            List<String> lines = new ArrayList<>();
+            if (step.when() != null) {
+                lines.add("only if " + step.when());
+            }
+            for (Step sub : step.block()) {
+                lines.add("[" + sub.id() + "]" + (sub.name() != null ? " " + sub.name() : "") + (sub.destructive() ? "  ** DESTRUCTIVE **" : ""));
+                describeOne(sub, host).forEach(l -> lines.add("  " + l));
+            }
+            addGate(step, host, lines);
+            return lines;
+        }
+        List<String> lines = describeOne(step, host);
+        addGate(step, host, lines);
+        return lines;
+    }
+
+    private List<String> describeOne(Step step, Host host) {
         Map<String, Object> scope = scopes.forHost(host, true);
         List<String> lines = new ArrayList<>();
         if (step.when() != null) {
@@ -74,6 +92,10 @@ public final class Planner {
             lines.add("  retried up to " + step.retries() + " times every " + step.delay().toMillis() + "ms"
                     + (step.until() != null ? " until " + step.until() : " until it succeeds"));
         }
+        return lines;
+    }
+
+    private void addGate(Step step, Host host, List<String> lines) {
         if (step.rolling() != null && step.rolling().gate() != null) {
             Rolling.Gate g = step.rolling().gate();
             lines.add("  gate after each batch" + (g.when() != null ? " when " + g.when() : "") + " (up to " + g.timeout().toSeconds() + "s):");
@@ -84,7 +106,6 @@ public final class Planner {
                     g.timeout(), () -> false, options.baseDir(), options.runId(), options.operator(), options.resources(), m -> { });
             g.action().describe(gctx).forEach(l -> lines.add("    " + l));
         }
-        return lines;
     }
 
     private static Transport noTransport() {

@@ -38,8 +38,10 @@ public final class Scopes {
         this.run = run;
         this.declared = new java.util.HashSet<>();
         for (Step s : runbook.steps()) {
-            if (s.register() != null) {
-                declared.add(s.register());
+            for (Step one : s.isBlock() ? s.block() : List.of(s)) {
+                if (one.register() != null) {
+                    declared.add(one.register());
+                }
             }
         }
     }

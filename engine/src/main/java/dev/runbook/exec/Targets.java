@@ -49,7 +49,7 @@ public final class Targets {
     public List<Host> remoteHosts(List<Step> steps) {
         Map<String, Host> out = new LinkedHashMap<>();
         for (Step s : steps) {
-            if (s.action().remote() || (s.rolling() != null && s.rolling().gate() != null)) {
+            if (s.remote() || (s.rolling() != null && s.rolling().gate() != null)) {
                 for (Host h : of(s)) {
                     out.putIfAbsent(h.name(), h);
                 }

@@ -69,8 +69,12 @@ public final class JournalReader {
                     String status = String.valueOf(e.get("status"));
                     if (status.equals("ok") || status.equals("changed") || status.equals("skipped")) {
                         r.completedSteps.add(step);
-                        pendingRegistered.getOrDefault(step, Map.of()).forEach((host, reg) ->
-                                r.registeredByHost.computeIfAbsent(host, k -> new HashMap<>()).putAll(reg));
+                        // a block's sub-steps ("block.sub") register under their own ids
+                        pendingRegistered.forEach((id, byHost) -> {
+                            if (id.equals(step) || id.startsWith(step + ".")) {
+                                byHost.forEach((host, reg) -> r.registeredByHost.computeIfAbsent(host, k -> new HashMap<>()).putAll(reg));
+                            }
+                        });
                     }
                 }
                 default -> { }

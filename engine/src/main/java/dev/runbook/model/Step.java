@@ -12,15 +12,26 @@ import java.util.List;
  * @param when JEXL condition evaluated per host; null means always
  * @param until JEXL condition on {@code result} that ends the retries; null means "until it succeeds"
  * @param rollback free text for the change record: what to do if this step fails
+ * @param action the one action; null for a block
+ * @param block sub-steps run in order on each host (with {@code rolling}: host by host); null for an action step
  */
 public record Step(String id, String name, String hosts, List<String> needs, String when, String register,
                    int retries, Duration delay, String until, Duration timeout, Rolling rolling, boolean destructive,
                    boolean continueOnError, String rollback, Action action, SourceLocation at,
-                   SourceLocation hostsAt, SourceLocation needsAt) {
+                   SourceLocation hostsAt, SourceLocation needsAt, List<Step> block) {
     public static final String CONTROL = "control";
 
     public boolean onControl() {
         return CONTROL.equals(hosts);
+    }
+
+    public boolean isBlock() {
+        return block != null;
+    }
+
+    /** Whether running this step needs a connection to its hosts. */
+    public boolean remote() {
+        return isBlock() ? block.stream().anyMatch(Step::remote) : action.remote();
     }
 
     public String title() {

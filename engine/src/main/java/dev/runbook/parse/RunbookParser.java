@@ -130,8 +130,24 @@ public final class RunbookParser {
     }
 
     private static Step step(Node node, Step previous, int index) {
-        Fields f = new Fields(node, "step " + index);
+        return step(node, previous, index, null);
+    }
+
+    /** A step; {@code parent} is the block it belongs to (its sub-steps inherit its hosts), or null. */
+    private static Step step(Node node, Step previous, int index, String parent) {
+        Fields f = new Fields(node, parent == null ? "step " + index : "sub-step " + index + " of block '" + parent + "'");
         f.allow(STEP_KEYS.toArray(String[]::new));
+        if (parent == null && f.has("steps")) {
+            return block(f, node, previous, index);
+        }
+        if (parent != null) {
+            for (String k : List.of("hosts", "needs", "rolling", "steps")) {
+                if (f.keys().contains(k)) {
+                    throw RunbookException.invalid(f.at(k), "'" + k + "' is not allowed in a sub-step of block '" + parent + "'",
+                            "sub-steps run in order on the block's hosts; put hosts, needs and rolling on the block");
+                }
+            }
+        }
         List<String> actionKeys = f.keys().stream().filter(k -> !STEP_KEYS.contains(k)).toList();
         for (String k : actionKeys) {
             if (ActionRegistry.factory(k) == null) {
@@ -151,7 +167,10 @@ public final class RunbookParser {
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             throw RunbookException.invalid(f.at("id"), "step id '" + id + "' may use only letters, digits, '-', '_' and '.'", null);
         }
-        String hosts = f.string("hosts", action.remote() ? null : Step.CONTROL);
+        if (parent != null) {
+            id = parent + "." + id;
+        }
+        String hosts = parent != null ? "(block)" : f.string("hosts", action.remote() ? null : Step.CONTROL);
         if (hosts == null) {
             throw RunbookException.invalid(f.at(), "step '" + id + "' needs 'hosts' (a group, a host pattern, or 'control')", null);
         }
@@ -183,11 +202,59 @@ public final class RunbookParser {
         }
         Step s = new Step(id, f.string("name", null), hosts, List.copyOf(needs), when, register, retries, delay, until, timeout,
                 rolling, f.bool("destructive", false), f.bool("continue_on_error", false),
-                f.string("rollback", null), action, node.at(), f.at("hosts"), f.at("needs"));
+                f.string("rollback", null), action, node.at(), f.at("hosts"), f.at("needs"), null);
         f.finish();
         if (s.rolling() != null && s.onControl()) {
             throw RunbookException.invalid(s.rolling().at(), "a rolling step needs hosts to roll over, not 'control'", null);
         }
+        return s;
+    }
+
+    /** A block: {@code steps:} run in order on each of its hosts, optionally rolling host by host. */
+    private static Step block(Fields f, Node node, Step previous, int index) {
+        List<String> extra = f.keys().stream().filter(k -> !STEP_KEYS.contains(k) && !k.equals("steps")).toList();
+        if (!extra.isEmpty()) {
+            throw RunbookException.invalid(f.at(extra.get(0)), "a block (a step with 'steps') has no action of its own; '" + extra.get(0)
+                    + "' belongs in one of its sub-steps", null);
+        }
+        for (String k : List.of("register", "retries", "until", "timeout")) {
+            if (f.keys().contains(k)) {
+                throw RunbookException.invalid(f.at(k), "'" + k + "' is not allowed on a block; put it on a sub-step", null);
+            }
+        }
+        String id = f.string("id", "step" + index);
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_-]*")) {
+            throw RunbookException.invalid(f.at("id"), "block id '" + id + "' may use only letters, digits, '-' and '_'", null);
+        }
+        String hosts = f.string("hosts");
+        Node subs = f.required("steps");
+        if (!(subs instanceof Node.ListNode list) || list.items().isEmpty()) {
+            throw RunbookException.invalid(subs.at(), "a block's steps must be a non-empty list", null);
+        }
+        List<Step> block = new ArrayList<>();
+        Map<String, SourceLocation> ids = new HashMap<>();
+        for (Node sub : list.items()) {
+            Step s = step(sub, null, block.size() + 1, id);
+            SourceLocation prev = ids.putIfAbsent(s.id(), s.at());
+            if (prev != null) {
+                throw RunbookException.invalid(s.at(), "duplicate sub-step id '" + s.id() + "' (first at line " + prev.line() + ")", null);
+            }
+            block.add(s);
+        }
+        List<String> needs = f.strings("needs");
+        if (needs == null) {
+            needs = f.has("needs") || previous == null ? List.of() : List.of(previous.id());
+        }
+        String when = f.string("when", null);
+        if (when != null) {
+            Expressions.compile(when, f.at("when"));
+        }
+        Rolling rolling = f.node("rolling").map(RunbookParser::rolling).orElse(null);
+        Step s = new Step(id, f.string("name", null), hosts, List.copyOf(needs), when, null, 0, Duration.ofSeconds(1), null, null,
+                rolling, f.bool("destructive", false), f.bool("continue_on_error", false), f.string("rollback", null), null, node.at(),
+                f.at("hosts"), f.at("needs"), List.copyOf(block));
+        f.allow("steps");
+        f.finish();
         return s;
     }
 

@@ -233,6 +233,27 @@ class ExecutorTest {
     }
 
     @Test
+    void aRollingBlockRunsItsStepsHostByHostAndStopsAtAFailure() {
+        Run r = new Run("""
+                name: t
+                steps:
+                  - id: readd
+                    hosts: etcd
+                    rolling: {batch: 1, order: [etcd-02, etcd-01, etcd-03]}
+                    steps:
+                      - {id: add, run: "add {{inventory_hostname}}", register: added}
+                      - {id: start, run: "start {{added.stdout}}"}
+                  - {id: after, hosts: etcd, run: after}
+                """, cmd -> cmd.equals("etcd-01: start etcd-01") ? FakeTransport.fail(1, "no") : FakeTransport.ok(cmd.substring(cmd.indexOf("add ") + 4) + "\n"));
+        List<String> order = r.calls.stream().map(c -> c.host() + ":" + c.command()).toList();
+        assertEquals(List.of("etcd-02:add etcd-02", "etcd-02:start etcd-02", "etcd-01:add etcd-01", "etcd-01:start etcd-01"), order,
+                "host by host, sub-steps in order, stopped at the failure");
+        assertEquals(Status.FAILED, r.status("readd.start", "etcd-01"));
+        assertEquals(Status.NOT_RUN, r.status("readd", "etcd-03"));
+        assertEquals(Status.NOT_RUN, r.status("after", "etcd-01"));
+    }
+
+    @Test
     void retriesUntilAConditionHolds() {
         AtomicInteger n = new AtomicInteger();
         Run r = new Run("""

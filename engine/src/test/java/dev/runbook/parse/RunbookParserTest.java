@@ -81,6 +81,8 @@ class RunbookParserTest {
             bad expression          | name: x\\nsteps:\\n  - hosts: h\\n    run: a\\n    when: "a ==== b"      | 5:5  | invalid expression
             bad template            | name: x\\nsteps:\\n  - hosts: h\\n    run: "echo {{#a}}"                 | 4:10 | template syntax
             empty steps             | name: x\\nsteps: []                                                     | 2:8  | non-empty list
+            hosts in a sub-step     | name: x\\nsteps:\\n  - id: b\\n    hosts: h\\n    steps:\\n      - {hosts: h, run: a} | 6:10 | not allowed in a sub-step
+            action on a block       | name: x\\nsteps:\\n  - id: b\\n    hosts: h\\n    run: a\\n    steps:\\n      - {run: a} | 5:5 | belongs in one of its sub-steps
             bad service state       | name: x\\nsteps:\\n  - hosts: h\\n    service: {name: etcd, state: stoped} | 4:27 | did you mean 'stopped'
             """)
     void badInputNamesFileLineColumn(String what, String yaml, String lineCol, String fragment) {
