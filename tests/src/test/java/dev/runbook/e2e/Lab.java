@@ -106,6 +106,54 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
         throw new IllegalStateException("no etcd_endpoints in " + INVENTORY + sb);
     }
 
+    /** Writes {@code n} keys {@code <prefix>k<i> = v<i>} in etcd transactions of 100 (etcd allows 128 operations per txn). */
+    static void putKeys(Path dir, String endpoints, String prefix, int n) throws Exception {
+        List<String> ops = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ops.add("put " + prefix + "k" + i + " v" + i);
+        }
+        txn(dir, endpoints, ops);
+    }
+
+    /** Applies put/del operations in transactions of 100 through etcdctl (independent of the code under test). */
+    static void txn(Path dir, String endpoints, List<String> ops) throws Exception {
+        Files.createDirectories(dir);
+        for (int start = 0; start < ops.size(); start += 100) {
+            Path f = dir.resolve("txn.txt");
+            // no compares, the operations as the success branch, an empty failure branch
+            Files.writeString(f, "\n" + String.join("\n", ops.subList(start, Math.min(ops.size(), start + 100))) + "\n\n\n");
+            Cmd.Result r = Cmd.run(REPO, List.of("bash", "-c", "etcdctl --endpoints=" + endpoints + " --cacert=" + pki().resolve("ca.crt")
+                    + " --cert=" + pki().resolve("client.crt") + " --key=" + pki().resolve("client.key") + " txn < " + f), 60);
+            if (r.exit() != 0) {
+                throw new AssertionError("etcdctl txn failed: " + r.all());
+            }
+        }
+    }
+
+    /** Number of keys under a prefix. */
+    static long countKeys(String endpoints, String prefix) throws Exception {
+        return etcdctl(endpoints, "get", "--prefix", prefix, "--keys-only").out().lines().filter(l -> !l.isBlank()).count();
+    }
+
+    /** Every member's KV hash (etcdctl endpoint hashkv); the test asserts they are one value. */
+    static List<String> hashes(String endpoints) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"hash\":(\\d+)").matcher(etcdctl(endpoints, "endpoint", "hashkv", "-w", "json").out());
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /** The snapshot path a backup run printed ("snapshot: /path/snapshot_<UTC>.db ..."). */
+    static Path snapshotOf(Cmd.Result backupRun) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("snapshot: (\\S+\\.db)").matcher(backupRun.out());
+        if (!m.find()) {
+            throw new AssertionError("the backup run did not say where the snapshot is: " + backupRun.all());
+        }
+        return Path.of(m.group(1));
+    }
+
     static void waitFor(String what, long seconds, Check check) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!check.holds()) {

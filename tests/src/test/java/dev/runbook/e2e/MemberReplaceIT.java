@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,10 +21,10 @@ class MemberReplaceIT {
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/member-replace-it"));
         try {
             String eps = Lab.endpoints();
-            put(dir, eps, "before", 2000);
+            Lab.putKeys(dir, eps, "/mr/before/", 2000);
             assertEquals(0, Lab.script("fault", "poweroff", "etcd-03").exit());
             String alive = eps.replaceAll(",?https://[0-9.]+\\.13:2379", "");
-            put(dir, alive, "after", 500);
+            Lab.putKeys(dir, alive, "/mr/after/", 500);
 
             Cmd.Result r = Cmd.runbook("apply", "runbooks/member-replace.yml", "-i", Lab.INVENTORY.toString(),
                     "--var", "old=etcd-03", "--var", "new=etcd-04", "--yes");
@@ -39,11 +36,7 @@ class MemberReplaceIT {
             assertTrue(members.contains(", etcd-01, ") && members.contains(", etcd-02, ") && members.contains(", started, etcd-04, "), members);
             assertTrue(!members.contains("etcd-03"), members);
             assertEquals(0, Lab.etcdctl(now, "endpoint", "health").exit(), "every remaining member healthy");
-            Matcher hm = Pattern.compile("\"hash\":(\\d+)").matcher(Lab.etcdctl(now, "endpoint", "hashkv", "-w", "json").out());
-            List<String> hashes = new ArrayList<>();
-            while (hm.find()) {
-                hashes.add(hm.group(1));
-            }
+            List<String> hashes = Lab.hashes(now);
             assertEquals(3, hashes.size());
             assertEquals(1, hashes.stream().distinct().count(), "members agree");
             for (String[] k : new String[][] {{"before", "2000"}, {"after", "500"}}) {
@@ -55,16 +48,4 @@ class MemberReplaceIT {
         }
     }
 
-    private static void put(Path dir, String eps, String prefix, int n) throws Exception {
-        for (int start = 0; start < n; start += 100) {
-            StringBuilder txn = new StringBuilder("\n");
-            for (int i = start; i < Math.min(n, start + 100); i++) {
-                txn.append("put /mr/").append(prefix).append("/k").append(i).append(" v").append(i).append('\n');
-            }
-            Path f = Files.writeString(dir.resolve("txn.txt"), txn.append("\n\n").toString());
-            Cmd.Result r = Cmd.run(Lab.REPO, List.of("bash", "-c", "etcdctl --endpoints=" + eps + " --cacert=" + Lab.pki().resolve("ca.crt")
-                    + " --cert=" + Lab.pki().resolve("client.crt") + " --key=" + Lab.pki().resolve("client.key") + " txn < " + f), 60);
-            assertEquals(0, r.exit(), r.all());
-        }
-    }
 }

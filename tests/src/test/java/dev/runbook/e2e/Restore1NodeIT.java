@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -19,9 +16,7 @@ class Restore1NodeIT {
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore1-it"));
         Cmd.Result b = Cmd.runbook("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + dir.resolve("b3"));
         assertEquals(0, b.exit(), b.all());
-        Matcher m = Pattern.compile("snapshot: (\\S+\\.db)").matcher(b.out());
-        assertTrue(m.find());
-        Cmd.Result r = Cmd.runbook("apply", "runbooks/restore-1node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + m.group(1), "--yes");
+        Cmd.Result r = Cmd.runbook("apply", "runbooks/restore-1node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + Lab.snapshotOf(b), "--yes");
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.out().contains("use restore-3node.yml"), r.out());
         assertEquals(0, Lab.etcdctl(Lab.endpoints(), "endpoint", "health").exit(), "the cluster was not touched");
@@ -33,28 +28,18 @@ class Restore1NodeIT {
         try {
             Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore1-it"));
             String eps = Lab.endpoints();
-            for (int b = 0; b < 20; b++) {
-                StringBuilder txn = new StringBuilder("\n");
-                for (int i = b * 100; i < b * 100 + 100; i++) {
-                    txn.append("put /one/k").append(i).append(" v").append(i).append('\n');
-                }
-                Path f = Files.writeString(dir.resolve("txn.txt"), txn.append("\n\n").toString());
-                assertEquals(0, Cmd.run(Lab.REPO, List.of("bash", "-c", "etcdctl --endpoints=" + eps + " --cacert=" + Lab.pki().resolve("ca.crt")
-                        + " --cert=" + Lab.pki().resolve("client.crt") + " --key=" + Lab.pki().resolve("client.key") + " txn < " + f), 60).exit());
-            }
+            Lab.putKeys(dir, eps, "/one/", 2000);
             Cmd.Result b = Cmd.runbook("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + dir.resolve("b1"));
             assertEquals(0, b.exit(), b.all());
-            Matcher m = Pattern.compile("snapshot: (\\S+\\.db)").matcher(b.out());
-            assertTrue(m.find());
             for (int i = 0; i < 300; i++) {
                 Lab.etcdctl(eps, "del", "/one/k" + i);
             }
             Lab.etcdctl(eps, "put", "/one/extra", "x");
-            Cmd.Result r = Cmd.runbook("apply", "runbooks/restore-1node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + m.group(1),
+            Cmd.Result r = Cmd.runbook("apply", "runbooks/restore-1node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + Lab.snapshotOf(b),
                     "--var", "stop_writers=touch /tmp/writers-stopped", "--var", "start_writers=rm /tmp/writers-stopped && touch /tmp/writers-started",
                     "--yes");
             assertEquals(0, r.exit(), r.all());
-            assertEquals(2000, Lab.etcdctl(eps, "get", "--prefix", "/one/", "--keys-only").out().lines().filter(l -> !l.isBlank()).count());
+            assertEquals(2000, Lab.countKeys(eps, "/one/"));
             assertEquals("v42", Lab.etcdctl(eps, "get", "/one/k42", "--print-value-only").out().trim());
             assertEquals(0, Lab.ssh("etcd-01", "test -f /tmp/writers-started && test ! -e /tmp/writers-stopped").exit(), "writers started again");
         } finally {

@@ -79,7 +79,7 @@ class RestoreIT {
             expected.put(k, v);
             ops.add("put " + k + " " + v);
         }
-        txn(dir, eps, ops);
+        Lab.txn(dir, eps, ops);
         Path snap = backup(dir);
 
         // the "incident": deletes, overwrites and new keys after the backup
@@ -91,7 +91,7 @@ class RestoreIT {
         for (int i = 0; i < 500; i++) {
             damage.add("put /dr/" + style + "/new-" + i + " x");
         }
-        txn(dir, eps, damage);
+        Lab.txn(dir, eps, damage);
         String oldIds = Lab.etcdctl(eps, "member", "list").out();
 
         Cmd.Result r = Cmd.runbook("apply", "runbooks/restore-3node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + snap, "--yes");
@@ -103,14 +103,9 @@ class RestoreIT {
             assertTrue(members.contains(", started, " + h + ", "), members);
         }
         assertTrue(!members.equals(oldIds), "restore gave the members new ids");
-        String hashes = Lab.etcdctl(eps, "endpoint", "hashkv", "-w", "json").out();
-        Matcher hm = Pattern.compile("\"hash\":(\\d+)").matcher(hashes);
-        List<String> hs = new ArrayList<>();
-        while (hm.find()) {
-            hs.add(hm.group(1));
-        }
-        assertEquals(3, hs.size(), hashes);
-        assertEquals(1, hs.stream().distinct().count(), "members agree: " + hashes);
+        List<String> hs = Lab.hashes(eps);
+        assertEquals(3, hs.size(), hs.toString());
+        assertEquals(1, hs.stream().distinct().count(), "members agree: " + hs);
 
         Map<String, String> actual = new LinkedHashMap<>();
         List<String> lines = Lab.etcdctl(eps, "get", "--prefix", "/dr/" + style + "/").out().lines().toList();
@@ -129,21 +124,9 @@ class RestoreIT {
     private static Path backup(Path dir) throws Exception {
         Cmd.Result r = Cmd.runbook("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + dir.resolve("backups"));
         assertEquals(0, r.exit(), r.all());
-        Matcher m = Pattern.compile("snapshot: (\\S+\\.db)").matcher(r.out());
-        assertTrue(m.find(), r.out());
-        return Path.of(m.group(1));
+        return Lab.snapshotOf(r);
     }
 
-    /** Applies operations in etcd transactions of 100 (etcd allows 128 per txn). */
-    private static void txn(Path dir, String eps, List<String> ops) throws Exception {
-        for (int start = 0; start < ops.size(); start += 100) {
-            Path f = dir.resolve("txn.txt");
-            Files.writeString(f, "\n" + String.join("\n", ops.subList(start, Math.min(ops.size(), start + 100))) + "\n\n\n");
-            Cmd.Result r = Cmd.run(Lab.REPO, List.of("bash", "-c", "etcdctl --endpoints=" + eps + " --cacert=" + Lab.pki().resolve("ca.crt")
-                    + " --cert=" + Lab.pki().resolve("client.crt") + " --key=" + Lab.pki().resolve("client.key") + " txn < " + f), 60);
-            assertEquals(0, r.exit(), r.all());
-        }
-    }
 
     private static String etcdPids() throws Exception {
         StringBuilder sb = new StringBuilder();

@@ -131,16 +131,16 @@ public final class SshTransport implements Transport {
 
     private static List<KeyProvider> keys(SSHClient c, SshTarget t) throws IOException {
         List<KeyProvider> out = new ArrayList<>();
+        // the inventory's key first, then the usual ~/.ssh keys, as OpenSSH tries them
         if (t.identityFile() != null) {
             if (!Files.isReadable(t.identityFile())) {
                 throw new IOException("identity_file " + t.identityFile() + " is not readable");
             }
             out.add(c.loadKeys(t.identityFile().toString()));
-            return out;
         }
         for (String n : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
             Path p = Path.of(System.getProperty("user.home"), ".ssh", n);
-            if (Files.isReadable(p)) {
+            if (Files.isReadable(p) && !p.equals(t.identityFile())) {
                 out.add(c.loadKeys(p.toString()));
             }
         }
