@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * runbooks/force-new-cluster.yml: refused while a quorum is healthy; after two of three members
@@ -16,10 +17,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(Lab.class)
 class ForceNewClusterIT {
-    @Test
-    void recoversFromQuorumLossKeepingTheSurvivorsData() throws Exception {
-        assertEquals(0, Lab.script("up").exit(), "a fresh lab");
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/force-new-cluster-it"));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"script", "static-pod"})
+    void recoversFromQuorumLossKeepingTheSurvivorsData(String style) throws Exception {
+        assertEquals(0, Lab.script("up", "--style", style).exit(), "a fresh lab");
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/force-new-cluster-it/" + style));
         try {
             String eps = Lab.endpoints();
             Lab.putKeys(dir, eps, "/fnc/", 1000);
@@ -44,7 +46,9 @@ class ForceNewClusterIT {
             assertEquals(3, hashes.size());
             assertEquals(1, hashes.stream().distinct().count(), "members agree");
             assertEquals(1000, Lab.countKeys(eps, "/fnc/"));
-            assertTrue(!Lab.sshOk("etcd-01", "cat /etc/etcd/etcd.env").contains("FORCE_NEW_CLUSTER"), "the flag is gone");
+            String config = style.equals("script") ? Lab.sshOk("etcd-01", "cat /etc/etcd/etcd.env")
+                    : Lab.sshOk("etcd-01", "cat /etc/kubernetes/manifests/etcd.yaml");
+            assertTrue(!config.contains("FORCE_NEW_CLUSTER") && !config.contains("--force-new-cluster"), "the flag is gone: " + config);
             assertEquals(0, Lab.ssh("etcd-02", "ls -d /var/lib/etcd.moved-*").exit(), "the re-added member's old data was moved aside");
         } finally {
             assertEquals(0, Lab.script("up").exit(), "the shared lab is rebuilt for the other tests");

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * runbooks/member-replace.yml: etcd-03 dies, its membership moves to the spare etcd-04, and no
@@ -15,10 +16,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(Lab.class)
 class MemberReplaceIT {
-    @Test
-    void aDeadMemberIsReplacedByTheSpareWithoutLosingWrites() throws Exception {
-        assertEquals(0, Lab.script("up").exit(), "a fresh lab");
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/member-replace-it"));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"script", "static-pod"})
+    void aDeadMemberIsReplacedByTheSpareWithoutLosingWrites(String style) throws Exception {
+        assertEquals(0, Lab.script("up", "--style", style).exit(), "a fresh lab");
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/member-replace-it/" + style));
         try {
             String eps = Lab.endpoints();
             Lab.putKeys(dir, eps, "/mr/before/", 2000);
