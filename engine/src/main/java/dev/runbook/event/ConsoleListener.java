@@ -51,6 +51,18 @@ public final class ConsoleListener implements RunListener {
     }
 
     @Override
+    public synchronized void stepFinished(Step step, HostResult.Status status, String msg) {
+        if (status == HostResult.Status.FAILED || status == HostResult.Status.ABORTED) {
+            if (step.destructive()) {
+                out.println("  !! destructive step '" + step.id() + "' did not complete everywhere: the recap below shows where it ran");
+            }
+            if (step.rollback() != null) {
+                out.println("  what now: " + step.rollback().strip());
+            }
+        }
+    }
+
+    @Override
     public synchronized void message(String text) {
         out.println("  .. " + text);
     }

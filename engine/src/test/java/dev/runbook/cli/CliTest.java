@@ -292,4 +292,11 @@ class CliTest {
         assertEquals(1, run("apply", rb.toString(), "-i", inventory.toString()));
         assertTrue(out.contains("gave up after 1s"), out);
     }
+
+    @Test
+    void aFailedStepSaysWhatToDoNext() throws IOException {
+        Path rb = write("rb.yml", "name: r\nsteps:\n  - {id: cut, hosts: box, run: 'false', destructive: true, rollback: 'start etcd on the old data dir'}\n");
+        assertEquals(1, run("apply", rb.toString(), "-i", inventory.toString()));
+        assertTrue(out.contains("what now: start etcd on the old data dir") && out.contains("destructive step 'cut' did not complete"), out);
+    }
 }

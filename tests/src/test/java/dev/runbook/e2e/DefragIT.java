@@ -6,19 +6,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** runbooks/defrag.yml: one member at a time, the leader last, no acknowledged write lost. */
 @ExtendWith(Lab.class)
 class DefragIT {
-    @Test
-    void defragmentsFollowersFirstAndTheLeaderLast() throws Exception {
-        String eps = Lab.endpoints();
-        for (int i = 0; i < 20; i++) {
-            assertEquals(0, Lab.etcdctl(eps, "put", "/defrag/k" + i, "v" + i).exit());
-            assertEquals(0, Lab.etcdctl(eps, "put", "/defrag/k" + i, "w" + i).exit());
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"script", "static-pod"})
+    void defragmentsFollowersFirstAndTheLeaderLast(String style) throws Exception {
+        if (style.equals("static-pod")) {
+            assertEquals(0, Lab.script("up", "--style", style).exit());
         }
+        try {
+            run();
+        } finally {
+            if (style.equals("static-pod")) {
+                assertEquals(0, Lab.script("up").exit(), "the shared lab is back to the script style");
+            }
+        }
+    }
+
+    private void run() throws Exception {
+        String eps = Lab.endpoints();
+        Path dir = Lab.REPO.resolve("tests/target/defrag-it");
+        Lab.putKeys(dir, eps, "/defrag/", 10_000);
+        java.util.List<String> overwrite = new java.util.ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            overwrite.add("put /defrag/k" + i + " w" + i);
+        }
+        Lab.txn(dir, eps, overwrite);
         String status = Lab.etcdctl(eps, "endpoint", "status").out();
         Matcher lm = Pattern.compile("https://[0-9.]+\\.(\\d+):2379, [0-9a-f]+, [0-9.]+, [^,]+, true").matcher(status);
         assertTrue(lm.find(), status);

@@ -24,7 +24,7 @@ class ForceNewClusterIT {
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/force-new-cluster-it/" + style));
         try {
             String eps = Lab.endpoints();
-            Lab.putKeys(dir, eps, "/fnc/", 1000);
+            Lab.putKeys(dir, eps, "/fnc/", 10_000);
 
             Cmd.Result refused = Cmd.runbook("apply", "runbooks/force-new-cluster.yml", "-i", Lab.INVENTORY.toString(), "--var", "survivor=etcd-01", "--yes");
             assertEquals(1, refused.exit(), refused.all());
@@ -45,7 +45,7 @@ class ForceNewClusterIT {
             List<String> hashes = Lab.hashes(eps);
             assertEquals(3, hashes.size());
             assertEquals(1, hashes.stream().distinct().count(), "members agree");
-            assertEquals(1000, Lab.countKeys(eps, "/fnc/"));
+            assertEquals(10_000, Lab.countKeys(eps, "/fnc/"));
             String config = style.equals("script") ? Lab.sshOk("etcd-01", "cat /etc/etcd/etcd.env")
                     : Lab.sshOk("etcd-01", "cat /etc/kubernetes/manifests/etcd.yaml");
             assertTrue(!config.contains("FORCE_NEW_CLUSTER") && !config.contains("--force-new-cluster"), "the flag is gone: " + config);

@@ -23,7 +23,7 @@ class MemberReplaceIT {
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/member-replace-it/" + style));
         try {
             String eps = Lab.endpoints();
-            Lab.putKeys(dir, eps, "/mr/before/", 2000);
+            Lab.putKeys(dir, eps, "/mr/before/", 10_000);
             assertEquals(0, Lab.script("fault", "poweroff", "etcd-03").exit());
             String alive = eps.replaceAll(",?https://[0-9.]+\\.13:2379", "");
             Lab.putKeys(dir, alive, "/mr/after/", 500);
@@ -41,7 +41,11 @@ class MemberReplaceIT {
             List<String> hashes = Lab.hashes(now);
             assertEquals(3, hashes.size());
             assertEquals(1, hashes.stream().distinct().count(), "members agree");
-            for (String[] k : new String[][] {{"before", "2000"}, {"after", "500"}}) {
+            Cmd.Result again = Cmd.runbook("apply", "runbooks/member-replace.yml", "-i", Lab.INVENTORY.toString(),
+                    "--var", "old=etcd-03", "--var", "new=etcd-04", "--yes");
+            assertEquals(1, again.exit(), "re-running a finished replacement refuses: " + again.all());
+            assertTrue(again.out().contains("already a member"), again.out());
+            for (String[] k : new String[][] {{"before", "10000"}, {"after", "500"}}) {
                 Cmd.Result c = Lab.etcdctl(ep04, "get", "--prefix", "/mr/" + k[0] + "/", "--keys-only", "--consistency=s");
                 assertEquals(Integer.parseInt(k[1]), c.out().lines().filter(l -> !l.isBlank()).count(), "the new member holds every " + k[0] + " key");
             }

@@ -22,13 +22,14 @@ class Restore1NodeIT {
         assertEquals(0, Lab.etcdctl(Lab.endpoints(), "endpoint", "health").exit(), "the cluster was not touched");
     }
 
-    @Test
-    void restoresASingleMemberWithItsWritersStoppedAndStartedAgain() throws Exception {
-        assertEquals(0, Lab.script("up", "--members", "1", "--spares", "0").exit());
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"script", "static-pod"})
+    void restoresASingleMemberWithItsWritersStoppedAndStartedAgain(String style) throws Exception {
+        assertEquals(0, Lab.script("up", "--members", "1", "--spares", "0", "--style", style).exit());
         try {
             Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore1-it"));
             String eps = Lab.endpoints();
-            Lab.putKeys(dir, eps, "/one/", 2000);
+            Lab.putKeys(dir, eps, "/one/", 10_000);
             Cmd.Result b = Cmd.runbook("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + dir.resolve("b1"));
             assertEquals(0, b.exit(), b.all());
             for (int i = 0; i < 300; i++) {
@@ -39,7 +40,7 @@ class Restore1NodeIT {
                     "--var", "stop_writers=touch /tmp/writers-stopped", "--var", "start_writers=rm /tmp/writers-stopped && touch /tmp/writers-started",
                     "--yes");
             assertEquals(0, r.exit(), r.all());
-            assertEquals(2000, Lab.countKeys(eps, "/one/"));
+            assertEquals(10_000, Lab.countKeys(eps, "/one/"));
             assertEquals("v42", Lab.etcdctl(eps, "get", "/one/k42", "--print-value-only").out().trim());
             assertEquals(0, Lab.ssh("etcd-01", "test -f /tmp/writers-started && test ! -e /tmp/writers-stopped").exit(), "writers started again");
         } finally {

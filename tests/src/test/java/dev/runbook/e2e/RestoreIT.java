@@ -30,7 +30,7 @@ class RestoreIT {
 
     @Test
     @Order(1)
-    void aTruncatedSnapshotIsRefusedBeforeAnyMemberStops() throws Exception {
+    void aTruncatedOrTamperedSnapshotIsRefusedBeforeAnyMemberStops() throws Exception {
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore-it"));
         Path snap = backup(dir.resolve("refused"));
         Path bad = dir.resolve("truncated.db");
@@ -43,6 +43,39 @@ class RestoreIT {
         assertTrue(r.out().contains("not-run") && !r.out().contains("changed  etcd-01      stop"), "nothing was stopped: " + r.out());
         assertEquals(pidsBefore, etcdPids(), "etcd kept running on every member");
         assertEquals(0, Lab.etcdctl(Lab.endpoints(), "endpoint", "health").exit());
+
+        Path tampered = dir.resolve("tampered.db");
+        data[data.length / 3] ^= 0x20; // same size, one flipped bit
+        Files.write(tampered, data);
+        Cmd.Result t = Cmd.runbook("apply", "runbooks/restore-3node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + tampered, "--yes");
+        assertEquals(1, t.exit(), t.all());
+        assertTrue(t.out().contains("integrity check"), t.out());
+        assertEquals(pidsBefore, etcdPids(), "etcd kept running on every member");
+    }
+
+    @Test
+    @Order(1)
+    void anExistingTargetDirOrAnUnreachableMemberIsRefusedBeforeAnyMemberStops() throws Exception {
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore-it"));
+        Path snap = backup(dir.resolve("refused2"));
+        String pidsBefore = etcdPids();
+        Cmd.Result exists = Cmd.runbook("apply", "runbooks/restore-3node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + snap,
+                "--var", "data_dir=/var/lib/etcd", "--yes");
+        assertEquals(1, exists.exit(), exists.all());
+        assertTrue(exists.out().contains("/var/lib/etcd already exists"), exists.out());
+        assertEquals(pidsBefore, etcdPids(), "nothing was stopped");
+
+        assertEquals(0, Lab.script("fault", "poweroff", "etcd-03").exit());
+        try {
+            Cmd.Result gone = Cmd.runbook("apply", "runbooks/restore-3node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + snap,
+                    "--yes", "--connect-timeout", "2");
+            assertEquals(3, gone.exit(), gone.all());
+            assertTrue(gone.err().contains("etcd-03: unreachable") && gone.err().contains("nothing was run"), gone.err());
+            assertEquals(pidsBefore.substring(0, pidsBefore.indexOf("etcd-03")), etcdPids("etcd-01", "etcd-02"), "the reachable members kept running");
+        } finally {
+            assertEquals(0, Lab.script("fault", "boot", "etcd-03").exit());
+            Lab.waitFor("etcd-03 healthy again", 60, () -> Lab.etcdctl(Lab.endpoints(), "endpoint", "health").exit() == 0);
+        }
     }
 
     @Test
@@ -129,8 +162,12 @@ class RestoreIT {
 
 
     private static String etcdPids() throws Exception {
+        return etcdPids("etcd-01", "etcd-02", "etcd-03");
+    }
+
+    private static String etcdPids(String... hosts) throws Exception {
         StringBuilder sb = new StringBuilder();
-        for (String h : List.of("etcd-01", "etcd-02", "etcd-03")) {
+        for (String h : hosts) {
             sb.append(h).append('=').append(Lab.sshOk(h, "pidof etcd").trim()).append(' ');
         }
         return sb.toString();
