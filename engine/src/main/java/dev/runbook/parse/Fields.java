@@ -85,6 +85,11 @@ public final class Fields {
         return node(key).map(n -> duration(n, key)).orElse(dflt);
     }
 
+    /** An optional value compiled as a text template (no shell quoting), or null when absent. */
+    public dev.runbook.template.Template text(String key) {
+        return node(key).map(n -> dev.runbook.template.Templates.text(scalarText(n, key), n.at())).orElse(null);
+    }
+
     /** A string or a list of strings, as a list. */
     public List<String> strings(String key) {
         Optional<Node> n = node(key);

@@ -124,28 +124,16 @@ class ExecutorTest {
 
     @Test
     void hostsOfAStepRunInParallel() {
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
-        new Run("name: t\nsteps:\n  - {id: a, hosts: etcd, run: work}\n", cmd -> {
-            peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            sleep(150);
-            inFlight.decrementAndGet();
-            return FakeTransport.ok("");
-        });
-        assertEquals(3, peak.get(), "all three hosts at once");
+        Peak peak = new Peak(150);
+        new Run("name: t\nsteps:\n  - {id: a, hosts: etcd, run: work}\n", peak::run);
+        assertEquals(3, peak.max(), "all three hosts at once");
     }
 
     @Test
     void forksLimitsParallelism() {
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
-        new Run("name: t\nsteps:\n  - {id: a, hosts: etcd, run: work}\n", cmd -> {
-            peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            sleep(80);
-            inFlight.decrementAndGet();
-            return FakeTransport.ok("");
-        }, 1, Map.of());
-        assertEquals(1, peak.get());
+        Peak peak = new Peak(80);
+        new Run("name: t\nsteps:\n  - {id: a, hosts: etcd, run: work}\n", peak::run, 1, Map.of());
+        assertEquals(1, peak.max());
     }
 
     @Test
@@ -281,20 +269,14 @@ class ExecutorTest {
 
     @Test
     void independentBranchesRunConcurrently() {
-        AtomicInteger inFlight = new AtomicInteger();
-        AtomicInteger peak = new AtomicInteger();
+        Peak peak = new Peak(150);
         new Run("""
                 name: t
                 steps:
                   - {id: a, hosts: etcd-01, run: slow, needs: []}
                   - {id: b, hosts: etcd-02, run: slow, needs: []}
-                """, cmd -> {
-            peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            sleep(150);
-            inFlight.decrementAndGet();
-            return FakeTransport.ok("");
-        });
-        assertEquals(2, peak.get());
+                """, peak::run);
+        assertEquals(2, peak.max());
     }
 
     @Test
@@ -320,6 +302,28 @@ class ExecutorTest {
         String written = fakes.get("etcd-01").files.entrySet().stream().filter(e -> e.getKey().contains(".etcd.env.runbook-"))
                 .map(e -> new String(e.getValue())).findFirst().orElseThrow();
         assertEquals("# managed\nETCD_NAME=etcd-01\nETCD_DATA_DIR=/var/lib/etcd-test-run\n", written);
+    }
+
+    /** A fake command that takes a while and records how many ran at once. */
+    static final class Peak {
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private final AtomicInteger peak = new AtomicInteger();
+        private final long millis;
+
+        Peak(long millis) {
+            this.millis = millis;
+        }
+
+        ExecResult run(String cmd) {
+            peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            sleep(millis);
+            inFlight.decrementAndGet();
+            return FakeTransport.ok("");
+        }
+
+        int max() {
+            return peak.get();
+        }
     }
 
     static void sleep(long ms) {

@@ -4,7 +4,6 @@ import dev.runbook.action.StepContext;
 import dev.runbook.error.RunbookException;
 import dev.runbook.parse.Fields;
 import dev.runbook.template.Template;
-import dev.runbook.template.Templates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +25,7 @@ public record EtcdTarget(List<String> endpoints, Path ca, Path cert, Path key, D
         static final String[] KEYS = {"endpoints", "ca", "cert", "key", "call_timeout"};
 
         public static Spec parse(Fields f) {
-            return new Spec(t(f, "endpoints"), t(f, "ca"), t(f, "cert"), t(f, "key"), f.duration("call_timeout", Duration.ofSeconds(5)));
-        }
-
-        private static Template t(Fields f, String key) {
-            return f.node(key).map(n -> Templates.text(Fields.scalarText(n, key), n.at())).orElse(null);
+            return new Spec(f.text("endpoints"), f.text("ca"), f.text("cert"), f.text("key"), f.duration("call_timeout", Duration.ofSeconds(5)));
         }
 
         /** Resolves against the host's (usually control's) variables. */

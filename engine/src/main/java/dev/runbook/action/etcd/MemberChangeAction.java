@@ -7,7 +7,6 @@ import dev.runbook.error.RunbookException;
 import dev.runbook.model.Node;
 import dev.runbook.parse.Fields;
 import dev.runbook.template.Template;
-import dev.runbook.template.Templates;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.cluster.Member;
 import java.net.URI;
@@ -59,9 +58,9 @@ final class MemberChangeAction extends EtcdAction {
         String what = "etcd.member_" + kind.name().toLowerCase();
         Fields f = new Fields(value, what);
         EtcdTarget.Spec spec = EtcdTarget.spec(f);
-        Template name = t(f, "name");
-        Template id = t(f, "id");
-        Template peers = kind == Kind.ADD ? t(f, "peer_urls") : null;
+        Template name = f.text("name");
+        Template id = f.text("id");
+        Template peers = kind == Kind.ADD ? f.text("peer_urls") : null;
         boolean learner = kind == Kind.ADD && f.bool("learner", false);
         boolean force = kind == Kind.REMOVE && f.bool("force", false);
         f.finish();
@@ -74,9 +73,6 @@ final class MemberChangeAction extends EtcdAction {
         return new MemberChangeAction(spec, kind, name, id, peers, learner, force);
     }
 
-    private static Template t(Fields f, String key) {
-        return f.node(key).map(n -> Templates.text(Fields.scalarText(n, key), n.at())).orElse(null);
-    }
 
     private String who(StepContext ctx) {
         return name != null ? "member " + ctx.render(name) : "member id " + ctx.render(id);
