@@ -42,10 +42,10 @@ final class HostRunner {
         try {
             scope = scopes.forHost(host, false);
             if (step.when() != null && !Expressions.compile(step.when(), step.at()).test(scope, "in 'when' of step '" + step.id() + "'")) {
-                return result(step, host, Status.SKIPPED, start, 0, "when: " + step.when() + " is false", null, 0);
+                return result(step, host, Status.SKIPPED, start, 0, "when: " + step.when() + " is false", 0);
             }
         } catch (RunbookException e) {
-            return result(step, host, Status.FAILED, start, -1, e.describe(), null, 0);
+            return result(step, host, Status.FAILED, start, -1, e.describe(), 0);
         }
         int attempts = 0;
         ActionResult r = null;
@@ -82,7 +82,7 @@ final class HostRunner {
             sleep(step.delay());
         }
         if (r == null) {
-            return result(step, host, Status.FAILED, start, -1, error, null, attempts);
+            return result(step, host, Status.FAILED, start, -1, error, attempts);
         }
         if (step.register() != null) {
             scopes.register(host.name(), step.register(), r.registered());
@@ -112,9 +112,9 @@ final class HostRunner {
                 masker.mask(r.stdout()), masker.mask(r.stderr()), attempts, reg);
     }
 
-    private HostResult result(Step step, Host host, Status status, long start, int rc, String msg, String out, int attempts) {
+    private HostResult result(Step step, Host host, Status status, long start, int rc, String msg, int attempts) {
         return new HostResult(step.id(), host.name(), status, start, System.currentTimeMillis() - start, rc, masker.mask(msg),
-                out == null ? "" : out, "", attempts, Map.of());
+                "", "", attempts, Map.of());
     }
 
     static void sleep(Duration d) {

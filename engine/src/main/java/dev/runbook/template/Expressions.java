@@ -89,7 +89,6 @@ public final class Expressions {
 
     private static String clean(JexlException e) {
         String m = e.getMessage();
-        int i = m.lastIndexOf(' ', Math.max(0, m.indexOf(':') + 1));
         return m.replaceAll("^.*?@\\d+:\\d+ ", "").trim();
     }
 }

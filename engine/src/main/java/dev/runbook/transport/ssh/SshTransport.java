@@ -200,7 +200,7 @@ public final class SshTransport implements Transport {
             }
             Integer status = cmd.getExitStatus();
             int code = timedOut || cancelled || status == null ? -1 : status;
-            return new ExecResult(code, out.text(), err.text(), out.total(), Math.max(0, err.total()),
+            return new ExecResult(code, out.text(), err.text(), out.total(), err.total(),
                     (System.nanoTime() - start) / 1_000_000, timedOut, cancelled);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
