@@ -145,9 +145,10 @@ class ExecutorTest {
                   - {id: b, hosts: etcd, run: after}
                 """, cmd -> {
             if (cmd.startsWith("etcd-02: work")) {
+                sleep(100); // the other hosts have started by now: they are in flight when this fails
                 return FakeTransport.fail(7, "boom");
             }
-            sleep(100);
+            sleep(300);
             return FakeTransport.ok("");
         });
         assertEquals(Status.FAILED, r.status("a", "etcd-02"));
