@@ -49,7 +49,8 @@ public final class Executor {
         this.connections = connections;
         this.options = options;
         this.listener = listener;
-        this.runner = new HostRunner(scopes, connections, options, masker, msg -> this.listener.message(masker.mask(msg)));
+        this.runner = new HostRunner(scopes, connections, options, masker,
+                new ProgressThrottle(msg -> this.listener.message(masker.mask(msg)), 5000, System::currentTimeMillis));
         this.rollout = new Rollout(scopes, runner, options, listener);
     }
 
