@@ -9,27 +9,15 @@ import java.util.regex.Pattern;
 import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** runbooks/defrag.yml: one member at a time, the leader last, no acknowledged write lost. */
 @ExtendWith(Lab.class)
 class DefragIT {
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"script", "static-pod"})
-    void defragmentsFollowersFirstAndTheLeaderLast(String style) throws Exception {
-        if (style.equals("static-pod")) {
-            assertEquals(0, Lab.script("up", "--style", style).exit());
-        }
-        try {
-            run();
-        } finally {
-            if (style.equals("static-pod")) {
-                assertEquals(0, Lab.script("up").exit(), "the shared lab is back to the script style");
-            }
-        }
-    }
-
-    private void run() throws Exception {
+    @ParameterizedTest(name = "etcd {0}, {1}")
+    @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")
+    void defragmentsFollowersFirstAndTheLeaderLast(String etcd, String style) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, style));
         String eps = Lab.endpoints();
         Path dir = Lab.REPO.resolve("tests/target/defrag-it");
         Lab.putKeys(dir, eps, "/defrag/", 10_000);

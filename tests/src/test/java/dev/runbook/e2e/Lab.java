@@ -11,30 +11,87 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The lab of real hosts (network/mount/UTS/PID namespaces, real sshd, real etcd) brought up ONCE
- * per test run by the project's own {@code lab/up}, and torn down by {@code lab/down} when the
- * whole run ends, failed or not. It uses its own prefix, state dir and inventory, so a developer's
- * lab (rblab, inventory/lab.yml) is left alone.
+ * The lab of real hosts (network/mount/UTS/PID namespaces, real sshd, real etcd) brought up by the
+ * project's own {@code lab/up}, and torn down by {@code lab/down} when the whole run ends, failed or
+ * not. It uses its own prefix, state dir and inventory, so a developer's lab (rblab,
+ * inventory/lab.yml) is left alone.
+ *
+ * <p>Every test class starts on the SHARED lab (the first etcd version of the matrix, script style,
+ * 3 members + 1 spare), rebuilt only when an earlier test changed its shape or damaged it. Scenario
+ * tests ask for a {@link #fresh} lab of the shape they need and may leave it in any state.
+ * The etcd versions come from {@code -Drunbook.lab.etcd=3.5,3.4} (default: both, 3.5 first).
  */
 public final class Lab implements BeforeAllCallback, ExtensionContext.Store.CloseableResource {
     static final Path REPO = Path.of(System.getProperty("runbook.repo", "..")).toAbsolutePath().normalize();
     static final String PREFIX = "rbtest";
     static final Path STATE = Path.of("/srv/runbook-lab-test");
     static final Path INVENTORY = REPO.resolve("tests/target/lab-inventory.yml");
-    private static boolean up;
+    static final List<String> VERSIONS = List.of(System.getProperty("runbook.lab.etcd", "3.5,3.4").trim().split("\\s*,\\s*"));
+    static final List<String> STYLES = List.of("script", "static-pod");
+
+    /** What lab/up builds: etcd release series, service style, members and spares. */
+    record Shape(String etcd, String style, int members, int spares) {
+        static Shape shared() {
+            return new Shape(VERSIONS.get(0), "script", 3, 1);
+        }
+
+        static Shape of(String etcd, String style) {
+            return new Shape(etcd, style, 3, 1);
+        }
+
+        Shape withMembers(int m, int s) {
+            return new Shape(etcd, style, m, s);
+        }
+
+        String[] args() {
+            return new String[] {"--etcd", etcd, "--style", style, "--members", String.valueOf(members), "--spares", String.valueOf(spares)};
+        }
+    }
+
+    private static boolean registered;
+    /** The shape of the running lab while it is pristine; null once a test may have changed it. */
+    private static Shape pristine;
+
+    /** Every etcd version x service style, for {@code @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")}. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> versionsAndStyles() {
+        return VERSIONS.stream().flatMap(v -> STYLES.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of(v, s)));
+    }
+
+    /** Every etcd version, for {@code @MethodSource("dev.runbook.e2e.Lab#versions")}. */
+    static java.util.stream.Stream<String> versions() {
+        return VERSIONS.stream();
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         synchronized (Lab.class) {
-            if (!up) {
-                Cmd.Result r = script("up");
-                if (r.exit() != 0) {
-                    script("down");
-                    throw new IllegalStateException("lab/up failed (exit " + r.exit() + "):\n" + r.out() + r.err());
-                }
-                up = true;
+            if (!registered) {
                 context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put("runbook-lab", this);
+                registered = true;
             }
+            shared();
+        }
+    }
+
+    /** Makes sure the shared lab is up and untouched by scenario tests (rebuilds it if not). */
+    static synchronized void shared() throws Exception {
+        if (!Shape.shared().equals(pristine)) {
+            up(Shape.shared());
+            pristine = Shape.shared();
+        }
+    }
+
+    /** A new lab of this shape for a scenario that may break it; the next shared() rebuilds. */
+    static synchronized void fresh(Shape shape) throws Exception {
+        pristine = null;
+        up(shape);
+    }
+
+    private static void up(Shape shape) throws Exception {
+        Cmd.Result r = script("up", shape.args());
+        if (r.exit() != 0) {
+            script("down");
+            throw new IllegalStateException("lab/up " + String.join(" ", shape.args()) + " failed (exit " + r.exit() + "):\n" + r.out() + r.err());
         }
     }
 
@@ -43,11 +100,17 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
     public void close() throws Exception {
         synchronized (Lab.class) {
             Cmd.Result r = script("down");
-            up = false;
+            registered = false;
+            pristine = null;
             if (r.exit() != 0) {
                 throw new IllegalStateException("lab/down failed: " + r.err());
             }
         }
+    }
+
+    /** An etcd tool (etcd, etcdctl, etcdutl) of the version the running lab uses. */
+    static String tool(String name) throws IOException {
+        return env("LAB_ETCD_BIN") + "/" + name;
     }
 
     /** Runs lab/NAME with the test lab's environment. */
@@ -90,7 +153,7 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
 
     /** etcdctl from the control machine against the lab cluster, with the lab client certificate. */
     static Cmd.Result etcdctl(String endpoints, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoints, "--cacert=" + pki().resolve("ca.crt"),
+        List<String> cmd = new ArrayList<>(List.of(tool("etcdctl"), "--endpoints=" + endpoints, "--cacert=" + pki().resolve("ca.crt"),
                 "--cert=" + pki().resolve("client.crt"), "--key=" + pki().resolve("client.key"), "--dial-timeout=3s", "--command-timeout=10s"));
         cmd.addAll(List.of(args));
         return Cmd.run(REPO, cmd, 60);
@@ -122,7 +185,7 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
             Path f = dir.resolve("txn.txt");
             // no compares, the operations as the success branch, an empty failure branch
             Files.writeString(f, "\n" + String.join("\n", ops.subList(start, Math.min(ops.size(), start + 100))) + "\n\n\n");
-            Cmd.Result r = Cmd.run(REPO, List.of("bash", "-c", "etcdctl --endpoints=" + endpoints + " --cacert=" + pki().resolve("ca.crt")
+            Cmd.Result r = Cmd.run(REPO, List.of("bash", "-c", tool("etcdctl") + " --endpoints=" + endpoints + " --cacert=" + pki().resolve("ca.crt")
                     + " --cert=" + pki().resolve("client.crt") + " --key=" + pki().resolve("client.key") + " txn < " + f), 60);
             if (r.exit() != 0) {
                 throw new AssertionError("etcdctl txn failed: " + r.all());
