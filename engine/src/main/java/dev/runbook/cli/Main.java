@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "runbook", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Declarative runbooks for etcd disaster recovery, run over SSH.",
         subcommands = {ApplyCommand.class, PlanCommand.class, ValidateCommand.class, GraphCommand.class, ResumeCommand.class,
-                VersionCommand.class, AutoComplete.GenerateCompletion.class},
+                VersionCommand.class, WarmupCommand.class, AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a step failed", "2:invalid input (runbook, inventory, arguments)",
                 "3:aborted (operator, signal or a safety gate; nothing more was run)", "4:internal error"})

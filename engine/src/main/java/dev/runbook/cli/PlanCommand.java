@@ -87,7 +87,7 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, Object> json(Session s, List<Planner.StepPlan> plan) {
+    static Map<String, Object> json(Session s, List<Planner.StepPlan> plan) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runbook", s.runbook.name());
         m.put("file", s.runbookPath.toString());

@@ -63,7 +63,16 @@ public final class Executor {
         if (hosts.isEmpty()) {
             return;
         }
-        List<RuntimeException> failed = connections.openAll(hosts, Math.max(options.forks(), 1));
+        // how many steps each host runs (block sub-steps included): hosts with several get their
+        // persistent shell started now, in parallel with the other connections
+        java.util.Map<String, Integer> planned = new java.util.HashMap<>();
+        for (Step s : graph.order()) {
+            int per = s.isBlock() ? s.block().size() : 1;
+            for (Host h : targets.of(s)) {
+                planned.merge(h.name(), per, Integer::sum);
+            }
+        }
+        List<RuntimeException> failed = connections.openAll(hosts, Math.max(options.forks(), 1), h -> planned.getOrDefault(h.name(), 0));
         if (!failed.isEmpty()) {
             StringBuilder sb = new StringBuilder("cannot reach " + failed.size() + " of " + hosts.size() + " hosts; nothing was run:");
             String hint = null;

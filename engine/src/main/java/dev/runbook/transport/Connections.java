@@ -38,7 +38,8 @@ public final class Connections implements AutoCloseable {
                 return new LocalTransport(host.name());
             }
             SshTarget t = new SshTarget(host.name(), host.address(), host.port(), host.user(),
-                    expand(host.identityFile()), expand(host.knownHosts()), host.become());
+                    expand(host.identityFile()), expand(host.knownHosts()), host.become(),
+                    !"false".equals(String.valueOf(host.vars().get("persistent_shell"))));
             return SshTransport.connect(t, acceptNewHostKeys, connectTimeoutMillis);
         };
     }
@@ -75,13 +76,18 @@ public final class Connections implements AutoCloseable {
 
     /** Connects to all hosts in parallel; returns the failures (empty when every host answered). */
     public List<RuntimeException> openAll(Collection<Host> hosts, int parallel) {
+        return openAll(hosts, parallel, h -> 0);
+    }
+
+    /** As {@link #openAll(Collection, int)}, passing each host's expected command count to its transport. */
+    public List<RuntimeException> openAll(Collection<Host> hosts, int parallel, java.util.function.ToIntFunction<Host> expected) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, hosts.size())));
         try {
             List<CompletableFuture<RuntimeException>> all = new ArrayList<>();
             for (Host h : hosts) {
                 all.add(CompletableFuture.supplyAsync(() -> {
                     try {
-                        get(h);
+                        get(h).expectCommands(expected.applyAsInt(h));
                         return null;
                     } catch (RuntimeException e) {
                         return e;
@@ -94,13 +100,23 @@ public final class Connections implements AutoCloseable {
         }
     }
 
+    /** Closes every connection, many at once: a 100-host run must not end one host at a time. */
     @Override
     public void close() {
-        open.values().parallelStream().forEach(f -> {
-            if (f.isDone() && !f.isCompletedExceptionally()) {
-                f.join().close();
-            }
-        });
+        List<Transport> live = open.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).map(CompletableFuture::join).toList();
         open.clear();
+        if (live.isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(32, live.size()), r -> {
+            Thread t = new Thread(r, "close");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CompletableFuture.allOf(live.stream().map(t -> CompletableFuture.runAsync(t::close, pool)).toArray(CompletableFuture[]::new)).join();
+        } finally {
+            pool.shutdown();
+        }
     }
 }

@@ -24,6 +24,13 @@ public interface Transport extends AutoCloseable {
     /** Reads a small remote file fully (configuration files, manifests). */
     byte[] read(String remotePath);
 
+    /**
+     * A hint from the plan: about this many commands will run on this host. A transport may spend
+     * set-up time now (while other hosts connect) to make each of them cheaper.
+     */
+    default void expectCommands(int count) {
+    }
+
     /** "ssh root@10.0.0.1:22" or "local": for messages. */
     String describe();
 

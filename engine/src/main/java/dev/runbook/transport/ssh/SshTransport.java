@@ -37,9 +37,11 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import net.schmizz.sshj.xfer.FileSystemFile;
 
 /**
- * One host over SSH (sshj): ONE authenticated connection for the whole run, each command a session
- * on it (at most {@link #MAX_SESSIONS} at once, under sshd's MaxSessions), SFTP on a shared channel.
- * A timed-out or cancelled command is killed with its whole process group on the host.
+ * One host over SSH (sshj): ONE authenticated connection for the whole run, SFTP on a shared
+ * channel, and commands run by one long-lived shell on the host ({@link RemoteShell}), or, where
+ * that shell cannot run (sudo, no bash ...), each in a session of its own (at most
+ * {@link #MAX_SESSIONS} at once, under sshd's MaxSessions). A timed-out or cancelled command is
+ * killed with its whole process group on the host.
  */
 public final class SshTransport implements Transport {
     static final int MAX_SESSIONS = 8;
@@ -61,10 +63,62 @@ public final class SshTransport implements Transport {
     private final SSHClient client;
     private final Semaphore sessions = new Semaphore(MAX_SESSIONS);
     private SFTPClient sftp;
+    private volatile RemoteShell shell;
+    /** Started on the host's second command: a host that runs one command never pays for the shell. */
+    private final java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile CompletableFuture<RemoteShell> shellStart;
 
     private SshTransport(SshTarget target, SSHClient client) {
         this.target = target;
         this.client = client;
+    }
+
+    /**
+     * The persistent shell when it runs. The host's second command starts it in the background
+     * (sessions serve until it is ready); with sudo it never starts, because its files would
+     * belong to root while SFTP reads them as the login user.
+     */
+    private RemoteShell shell() {
+        RemoteShell rs = shell;
+        if (rs != null || !target.persistentShell() || target.become() != null) {
+            return rs;
+        }
+        if (commands.incrementAndGet() >= 2 && shellStart == null) {
+            synchronized (this) {
+                if (shellStart == null) {
+                    shellStart = new CompletableFuture<>();
+                    Thread starter = new Thread(() -> {
+                        RemoteShell started = RemoteShell.start(target.name(), client, "exec bash --noprofile --norc -c ", this::sftp);
+                        shell = started;
+                        shellStart.complete(started);
+                    }, "remote-shell-start-" + target.name());
+                    starter.setDaemon(true);
+                    starter.start();
+                }
+            }
+        }
+        return shell;
+    }
+
+    /** Three or more commands planned: start the shell now, while other hosts are still connecting. */
+    @Override
+    public void expectCommands(int count) {
+        if (count >= 3 && target.persistentShell() && target.become() == null) {
+            startPersistentShell();
+        }
+    }
+
+    /** Starts the persistent shell now and waits for it (tests and benchmarks); true when it runs. */
+    boolean startPersistentShell() {
+        commands.addAndGet(2);
+        shell();
+        CompletableFuture<RemoteShell> f = shellStart;
+        return f != null && f.join() != null;
+    }
+
+    /** True when commands go through the persistent shell (false: a session per command). */
+    public boolean persistentShell() {
+        return shell != null;
     }
 
     /** Connects and authenticates; every failure is a {@link dev.runbook.transport.TransportException} with a hint. */
@@ -82,11 +136,18 @@ public final class SshTransport implements Transport {
         c.addHostKeyVerifier(check);
         String where = t.user() + "@" + t.address() + ":" + t.port();
         try {
+            long t0 = System.nanoTime();
             c.connect(t.address(), t.port());
+            long t1 = System.nanoTime();
             c.setTimeout(0);
             c.getConnection().getKeepAlive().setKeepAliveInterval(15);
             c.authPublickey(t.user(), keys(c, t));
-            return new SshTransport(t, c);
+            long t2 = System.nanoTime();
+            SshTransport st = new SshTransport(t, c);
+            if (System.getenv("RUNBOOK_TRACE") != null) {
+                System.err.printf("trace-connect %s connect=%.0fms auth=%.0fms%n", t.name(), (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+            }
+            return st;
         } catch (net.schmizz.sshj.transport.TransportException e) {
             close(c);
             if (check.outcome() == HostKeyCheck.Outcome.CHANGED) {
@@ -149,6 +210,10 @@ public final class SshTransport implements Transport {
 
     @Override
     public ExecResult exec(String command, ExecOptions options) {
+        RemoteShell rs = shell();
+        if (rs != null) {
+            return rs.exec(command, options);
+        }
         long start = System.nanoTime();
         try {
             sessions.acquire();
@@ -326,6 +391,9 @@ public final class SshTransport implements Transport {
 
     @Override
     public synchronized void close() {
+        if (shell != null) {
+            shell.close();
+        }
         try {
             if (sftp != null) {
                 sftp.close();

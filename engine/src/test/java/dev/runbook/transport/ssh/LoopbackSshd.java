@@ -68,7 +68,7 @@ final class LoopbackSshd implements AutoCloseable {
     }
 
     SshTarget target(Path knownHostsFile) {
-        return new SshTarget("test-host", "127.0.0.1", port, user, clientKey, knownHostsFile, null);
+        return new SshTarget("test-host", "127.0.0.1", port, user, clientKey, knownHostsFile, null, true);
     }
 
     @Override

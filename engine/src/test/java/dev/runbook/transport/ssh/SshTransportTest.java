@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The sshj transport against a real OpenSSH sshd that the test starts on loopback. */
 class SshTransportTest {
@@ -29,11 +31,21 @@ class SshTransportTest {
     static Path dir;
     static LoopbackSshd sshd;
     static SshTransport ssh;
+    /** The same host with one SSH session per command (persistent_shell: false, or where the shell cannot run). */
+    static SshTransport sessions;
 
     @BeforeAll
     static void start() throws Exception {
         sshd = new LoopbackSshd(dir);
         ssh = SshTransport.connect(sshd.target(sshd.knownHosts), false, 5000);
+        assertTrue(ssh.startPersistentShell(), "the loopback host can run the persistent shell");
+        SshTarget t = sshd.target(sshd.knownHosts);
+        sessions = SshTransport.connect(new SshTarget(t.name(), t.address(), t.port(), t.user(), t.identityFile(), t.knownHosts(),
+                null, false), false, 5000);
+    }
+
+    static SshTransport via(String mode) {
+        return mode.equals("shell") ? ssh : sessions;
     }
 
     @AfterAll
@@ -41,32 +53,38 @@ class SshTransportTest {
         if (ssh != null) {
             ssh.close();
         }
+        if (sessions != null) {
+            sessions.close();
+        }
         if (sshd != null) {
             sshd.close();
         }
     }
 
-    @Test
-    void execReturnsStdoutStderrAndExitCode() {
-        ExecResult r = ssh.exec("echo out; echo err >&2; exit 3", ExecOptions.of(Duration.ofSeconds(10)));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shell", "sessions"})
+    void execReturnsStdoutStderrAndExitCode(String mode) {
+        ExecResult r = via(mode).exec("echo out; echo err >&2; exit 3", ExecOptions.of(Duration.ofSeconds(10)));
         assertEquals(3, r.exitCode());
         assertEquals("out\n", r.stdout());
         assertEquals("err\n", r.stderr(), "the engine's process-group marker is not part of stderr");
     }
 
-    @Test
-    void hostileValuesArriveAsOneLiteralArgument() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shell", "sessions"})
+    void hostileValuesArriveAsOneLiteralArgument(String mode) {
         for (String v : List.of("it's", "a; touch /tmp/rb-pwned", "$(id)", "`id`", "two\nlines", "--force-new-cluster", "")) {
             String cmd = Templates.shell("printf '%s|' {{v}}", null).render(Map.of("v", v), null);
-            ExecResult r = ssh.exec(cmd, ExecOptions.of(Duration.ofSeconds(10)));
+            ExecResult r = via(mode).exec(cmd, ExecOptions.of(Duration.ofSeconds(10)));
             assertEquals(v + "|", r.stdout(), cmd);
         }
         assertFalse(Files.exists(Path.of("/tmp/rb-pwned")));
     }
 
-    @Test
-    void largeOutputOnBothStreamsDoesNotDeadlockAndKeepsATail() {
-        ExecResult r = ssh.exec("head -c 3000000 /dev/zero | tr '\\0' a; head -c 3000000 /dev/zero | tr '\\0' b >&2; echo END",
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shell", "sessions"})
+    void largeOutputOnBothStreamsDoesNotDeadlockAndKeepsATail(String mode) {
+        ExecResult r = via(mode).exec("head -c 3000000 /dev/zero | tr '\\0' a; head -c 3000000 /dev/zero | tr '\\0' b >&2; echo END",
                 new ExecOptions(Duration.ofSeconds(30), () -> false, 4096));
         assertEquals(0, r.exitCode());
         assertEquals(3_000_004, r.stdoutBytes());
@@ -74,10 +92,11 @@ class SshTransportTest {
         assertTrue(r.stdout().length() < 5000, "only the tail is kept");
     }
 
-    @Test
-    void timeoutKillsTheWholeRemoteProcessGroup() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shell", "sessions"})
+    void timeoutKillsTheWholeRemoteProcessGroup(String mode) throws Exception {
         Path pidFile = dir.resolve("child.pid");
-        ExecResult r = ssh.exec("sleep 300 & echo $! > " + pidFile + "; wait", ExecOptions.of(Duration.ofMillis(500)));
+        ExecResult r = via(mode).exec("sleep 300 & echo $! > " + pidFile + "; wait", ExecOptions.of(Duration.ofMillis(500)));
         assertTrue(r.timedOut());
         long pid = Long.parseLong(Files.readString(pidFile).trim());
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -87,16 +106,69 @@ class SshTransportTest {
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "background child of the command was killed");
     }
 
-    @Test
-    void manyConcurrentCommandsShareOneConnection() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shell", "sessions"})
+    void manyConcurrentCommandsShareOneConnection(String mode) {
         List<CompletableFuture<ExecResult>> all = new ArrayList<>();
         for (int i = 0; i < 24; i++) {
             int n = i;
-            all.add(CompletableFuture.supplyAsync(() -> ssh.exec("echo " + n, ExecOptions.of(Duration.ofSeconds(20)))));
+            all.add(CompletableFuture.supplyAsync(() -> via(mode).exec("echo " + n, ExecOptions.of(Duration.ofSeconds(20)))));
         }
         for (int i = 0; i < 24; i++) {
             assertEquals(i + "\n", all.get(i).join().stdout());
         }
+    }
+
+    @Test
+    void theLoopbackHostRunsCommandsThroughThePersistentShell() {
+        assertTrue(ssh.persistentShell(), "bash, mktemp and mkfifo are there: the shell must have started");
+        SshTransport lazy = SshTransport.connect(sshd.target(sshd.knownHosts), false, 5000);
+        try {
+            assertEquals("1\n", lazy.exec("echo 1", ExecOptions.of(Duration.ofSeconds(10))).stdout());
+            assertFalse(lazy.persistentShell(), "one command: no shell started");
+            assertEquals("2\n", lazy.exec("echo 2", ExecOptions.of(Duration.ofSeconds(10))).stdout());
+        } finally {
+            lazy.close();
+        }
+        assertFalse(sessions.persistentShell());
+    }
+
+    @Test
+    void scriptsMayTrapExitExecOrKillThemselvesAndStillReportTheirExitCode() {
+        ExecOptions o = ExecOptions.of(Duration.ofSeconds(10));
+        ExecResult trapped = ssh.exec("trap 'echo cleanup' EXIT; echo work; exit 4", o);
+        assertEquals(4, trapped.exitCode());
+        assertEquals("work\ncleanup\n", trapped.stdout());
+        ExecResult exec = ssh.exec("echo before; exec sh -c 'echo replaced; exit 6'", o);
+        assertEquals(6, exec.exitCode());
+        assertEquals("before\nreplaced\n", exec.stdout());
+        ExecResult errexit = ssh.exec("echo one\nfalse\necho never", o);
+        assertEquals(1, errexit.exitCode(), "errexit as with bash -e");
+        assertEquals("one\n", errexit.stdout());
+        ExecResult pipefail = ssh.exec("false | true", o);
+        assertEquals(1, pipefail.exitCode(), "pipefail as with bash -o pipefail");
+        ExecResult self = ssh.exec("kill -KILL $BASHPID", o);
+        assertEquals(137, self.exitCode());
+    }
+
+    @Test
+    void dollarDollarIsTheCommandsOwnShellAndNothingLeaksBetweenCommands() {
+        ExecOptions o = ExecOptions.of(Duration.ofSeconds(10));
+        String[] pids = ssh.exec("echo $$ $BASHPID", o).stdout().trim().split(" ");
+        assertEquals(pids[0], pids[1], "a script reading $$ gets a bash of its own, as with a session per command");
+        String probe = "echo ${RB_LEAK:-unset} $(pwd) $(umask) $(type -t f || echo none)";
+        String before = ssh.exec(probe, o).stdout();
+        assertTrue(before.startsWith("unset /") && before.endsWith(" none\n"), before);
+        assertEquals(0, ssh.exec("export RB_LEAK=1; cd /proc; umask 077; f() { :; }", o).exitCode());
+        assertEquals(before, ssh.exec(probe, o).stdout(), "each command starts clean: no variable, directory, umask or function leaks");
+    }
+
+    @Test
+    void everyByteOfAScriptArrivesAsWritten() {
+        String weird = "tab\there 'single' \"double\" back\\slash $HOME `x` \u00e9\u4e2d \u0001\u001f\u007f end";
+        ExecResult r = ssh.exec("cat <<'EOF'\n" + weird + "\nEOF", ExecOptions.of(Duration.ofSeconds(10)));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals(weird + "\n", r.stdout());
     }
 
     @Test
@@ -145,7 +217,7 @@ class SshTransportTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        SshTarget t = new SshTarget("ghost", "127.0.0.1", closed, sshd.user, sshd.clientKey, sshd.knownHosts, null);
+        SshTarget t = new SshTarget("ghost", "127.0.0.1", closed, sshd.user, sshd.clientKey, sshd.knownHosts, null, true);
         TransportException e = assertThrows(TransportException.class, () -> SshTransport.connect(t, false, 2000));
         assertTrue(e.getMessage().startsWith("ghost: unreachable"), e.getMessage());
     }
