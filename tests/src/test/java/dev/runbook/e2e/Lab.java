@@ -185,12 +185,27 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
             Path f = dir.resolve("txn.txt");
             // no compares, the operations as the success branch, an empty failure branch
             Files.writeString(f, "\n" + String.join("\n", ops.subList(start, Math.min(ops.size(), start + 100))) + "\n\n\n");
-            Cmd.Result r = Cmd.run(REPO, List.of("bash", "-c", tool("etcdctl") + " --endpoints=" + endpoints + " --cacert=" + pki().resolve("ca.crt")
-                    + " --cert=" + pki().resolve("client.crt") + " --key=" + pki().resolve("client.key") + " txn < " + f), 60);
+            String cmd = tool("etcdctl") + " --endpoints=" + endpoints + " --cacert=" + pki().resolve("ca.crt")
+                    + " --cert=" + pki().resolve("client.crt") + " --key=" + pki().resolve("client.key") + " txn < " + f;
+            // Right after a fault (a member powered off) the survivors may be electing a leader and
+            // etcd answers "request timed out" / "no leader". A client retries; puts and deletes
+            // are idempotent, so re-applying the same batch until it is acknowledged is exact.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            Cmd.Result r = Cmd.run(REPO, List.of("bash", "-c", cmd), 60);
+            while (r.exit() != 0 && transientEtcdError(r.all()) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                r = Cmd.run(REPO, List.of("bash", "-c", cmd), 60);
+            }
             if (r.exit() != 0) {
                 throw new AssertionError("etcdctl txn failed: " + r.all());
             }
         }
+    }
+
+    /** Errors etcd returns while the cluster elects a leader; the request may be retried. */
+    static boolean transientEtcdError(String output) {
+        return output.contains("request timed out") || output.contains("no leader") || output.contains("leader changed")
+                || output.contains("code = Unavailable");
     }
 
     /** Number of keys under a prefix. */
