@@ -17,6 +17,14 @@ public interface Action {
 
     ActionResult run(StepContext ctx);
 
+    /**
+     * Prepares, off the critical path, what {@link #run} will need later in the run (classes, TLS
+     * material, a first connection's handshake code): called once per step on a background thread
+     * when the run starts. It must not change anything anywhere, and it swallows its own failures.
+     */
+    default void warmUp(StepContext ctx) {
+    }
+
     /** False for actions that never touch a host (assert, confirm): no connection is needed for them. */
     default boolean remote() {
         return true;

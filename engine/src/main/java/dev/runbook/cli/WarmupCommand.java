@@ -36,7 +36,16 @@ final class WarmupCommand implements Callable<Integer> {
             PlanCommand.json(s, PlanCommand.planner(s, "warmup").plan());
             // SSH and etcd client classes: configured, never connected
             new net.schmizz.sshj.SSHClient(new net.schmizz.sshj.DefaultConfig()).close();
-            io.etcd.jetcd.Client.builder().endpoints("http://127.0.0.1:1").build().close();
+            // and a first call's code path (gRPC, Netty, TLS setup), refused by a closed local port
+            io.etcd.jetcd.Client c = io.etcd.jetcd.Client.builder().endpoints("https://127.0.0.1:1").sslContext(b -> { })
+                    .connectTimeout(java.time.Duration.ofMillis(500)).retryMaxDuration(java.time.Duration.ofMillis(500)).build();
+            try {
+                c.getMaintenanceClient().statusMember("https://127.0.0.1:1").get(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // expected: nothing listens there
+            } finally {
+                c.close();
+            }
             System.out.println("warmup: ok");
             return 0;
         } finally {

@@ -40,6 +40,7 @@ public final class Executor {
     private final List<HostResult> results = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stopping;
     private volatile boolean aborted;
+    private boolean warming;
 
     public Executor(StepGraph graph, Targets targets, Scopes scopes, Connections connections, RunOptions options,
                     RunListener listener, Masker masker) {
@@ -59,6 +60,7 @@ public final class Executor {
      * or a bad host key stops the run here (exit 3: nothing was changed).
      */
     public void connectAll() {
+        warmUp();
         List<Host> hosts = targets.remoteHosts(graph.order());
         if (hosts.isEmpty()) {
             return;
@@ -86,8 +88,46 @@ public final class Executor {
         }
     }
 
+    /**
+     * Lets every action prepare on a background thread while the first steps run (see
+     * {@link dev.runbook.action.Action#warmUp}): an etcd gate late in a restore must not be the
+     * first code to load jetcd and TLS while the cluster is down.
+     */
+    private void warmUp() {
+        if (warming) {
+            return;
+        }
+        warming = true;
+        Thread t = new Thread(() -> {
+            for (Step s : graph.order()) {
+                List<Host> hosts = targets.of(s);
+                if (hosts == null || hosts.isEmpty()) {
+                    continue;
+                }
+                List<Step> parts = s.isBlock() ? s.block() : List.of(s);
+                for (Step p : parts) {
+                    warmUp(p, p.action(), hosts.get(0));
+                }
+                if (s.rolling() != null && s.rolling().gate() != null) {
+                    warmUp(s, s.rolling().gate().action(), hosts.get(0));
+                }
+            }
+        }, "runbook-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void warmUp(Step s, dev.runbook.action.Action action, Host host) {
+        try {
+            action.warmUp(runner.context(s, host, scopes.forHost(host, false), null));
+        } catch (RuntimeException e) {
+            // preparation only: the step itself reports whatever is wrong
+        }
+    }
+
     /** Walks the graph; returns the results of every step x host (including not-run ones). */
     public List<HostResult> run() {
+        warmUp();
         ThreadFactory daemon = r -> {
             Thread t = new Thread(r, "runbook-step");
             t.setDaemon(true);

@@ -17,7 +17,30 @@ import java.util.concurrent.TimeoutException;
  * Every call goes through {@link #call}, which enforces a deadline and explains a timeout.
  */
 public final class EtcdClients implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
+
+    /**
+     * Once per process: a throwaway client makes one read-only status call to the first endpoint,
+     * so the classes and TLS code of a first call are loaded before a step waits on them. The
+     * client is closed, not cached: a channel kept across the restart of its member would sit in
+     * gRPC's reconnect backoff exactly when the quorum gate needs it.
+     */
+    static void warmUp(EtcdTarget t) {
+        if (!WARM.compareAndSet(false, true)) {
+            return;
+        }
+        Client c = build(t, List.of(t.endpoints().get(0)));
+        try {
+            c.getMaintenanceClient().statusMember(t.endpoints().get(0)).get(Math.min(3000, t.callTimeout().toMillis()), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // a member that is down still loaded the code paths up to the connection
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            c.close();
+        }
+    }
 
     /** The run's clients for this context (a run resource, closed when the run ends). */
     public static EtcdClients of(StepContext ctx) {
@@ -32,26 +55,43 @@ public final class EtcdClients implements AutoCloseable {
         return client(t, List.of(endpoint));
     }
 
+    /**
+     * Closes and forgets the one-endpoint client of a member that just failed a probe: its gRPC
+     * channel would wait out a reconnect backoff (1 s, then longer) after the member comes up,
+     * while a new client connects at once.
+     */
+    public void discard(EtcdTarget t, String endpoint) {
+        Client c = clients.remove(key(t, List.of(endpoint)));
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private static String key(EtcdTarget t, List<String> endpoints) {
+        return endpoints + "|" + t.ca() + "|" + t.cert() + "|" + t.key();
+    }
+
     private Client client(EtcdTarget t, List<String> endpoints) {
-        String key = endpoints + "|" + t.ca() + "|" + t.cert() + "|" + t.key();
-        return clients.computeIfAbsent(key, k -> {
-            ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new))
-                    .connectTimeout(t.callTimeout()).retryMaxDuration(t.callTimeout()).keepaliveWithoutCalls(false);
-            if (t.ca() != null) {
-                try {
-                    b.sslContext(s -> {
-                        s.trustManager(t.ca().toFile());
-                        if (t.cert() != null && t.key() != null) {
-                            s.keyManager(t.cert().toFile(), t.key().toFile());
-                        }
-                    });
-                } catch (javax.net.ssl.SSLException e) {
-                    throw new EtcdException("cannot load TLS files (" + t.ca() + ", " + t.cert() + ", " + t.key() + "): " + e.getMessage(),
-                            "etcd_cert/etcd_key must be a PEM certificate and its private key");
-                }
+        return clients.computeIfAbsent(key(t, endpoints), k -> build(t, endpoints));
+    }
+
+    private static Client build(EtcdTarget t, List<String> endpoints) {
+        ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .connectTimeout(t.callTimeout()).retryMaxDuration(t.callTimeout()).keepaliveWithoutCalls(false);
+        if (t.ca() != null) {
+            try {
+                b.sslContext(s -> {
+                    s.trustManager(t.ca().toFile());
+                    if (t.cert() != null && t.key() != null) {
+                        s.keyManager(t.cert().toFile(), t.key().toFile());
+                    }
+                });
+            } catch (javax.net.ssl.SSLException e) {
+                throw new EtcdException("cannot load TLS files (" + t.ca() + ", " + t.cert() + ", " + t.key() + "): " + e.getMessage(),
+                        "etcd_cert/etcd_key must be a PEM certificate and its private key");
             }
-            return b.build();
-        });
+        }
+        return b.build();
     }
 
     /**

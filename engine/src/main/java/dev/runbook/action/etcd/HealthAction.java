@@ -110,7 +110,11 @@ final class HealthAction extends EtcdAction {
             return null;
         } catch (EtcdClients.EtcdException e) {
             String m = e.getMessage();
-            return m.contains("permission denied") ? null : m.replace("health: ", "").replace(" on " + ep, "");
+            if (m.contains("permission denied")) {
+                return null;
+            }
+            clients.discard(target, ep);
+            return m.replace("health: ", "").replace(" on " + ep, "");
         }
     }
 

@@ -16,7 +16,9 @@ import java.util.Map;
  * flag; plus facts runbooks branch on: {@code leader_endpoint}, {@code version} (the lowest),
  * {@code has_etcdutl} (3.5+), {@code can_bump_revision} (3.4.27+, 3.5.10+), and
  * {@code hosts_followers_first}: the inventory hosts of the members, leader last (for rolling
- * maintenance such as defragmentation).
+ * maintenance such as defragmentation), and {@code leader_host}: the leader's inventory host, ""
+ * when no member answers as leader (stopping it last avoids etcd's leader transfer to a member
+ * that is itself stopping, a 7 s stall).
  * A member that does not answer fails the step unless {@code allow_unreachable: true}.
  */
 final class StatusAction extends EtcdAction {
@@ -60,10 +62,14 @@ final class StatusAction extends EtcdAction {
         String lowest = null;
         long bestIndex = -1;
         String bestIndexEndpoint = null;
+        // asked all at once: a down member costs one call timeout, not one per member
+        Map<String, java.util.concurrent.CompletableFuture<StatusResponse>> asked = new LinkedHashMap<>();
+        for (String ep : target.endpoints()) {
+            asked.put(ep, clients.member(target, ep).getMaintenanceClient().statusMember(ep));
+        }
         for (String ep : target.endpoints()) {
             try {
-                StatusResponse s = EtcdClients.call(clients.member(target, ep).getMaintenanceClient().statusMember(ep), ep, "status",
-                        millis(target.callTimeout()));
+                StatusResponse s = EtcdClients.call(asked.get(ep), ep, "status", millis(target.callTimeout()));
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("endpoint", ep);
                 m.put("id", hex(s.getHeader().getMemberId()));
@@ -102,8 +108,23 @@ final class StatusAction extends EtcdAction {
         r.put("version", lowest != null ? lowest : "");
         r.put("has_etcdutl", lowest != null && Versions.compare(lowest, "3.5.0") >= 0);
         r.put("can_bump_revision", lowest != null && Versions.canBumpRevision(lowest));
-        r.put("hosts_followers_first", followersFirst(ctx.scope(), members));
+        List<String> ordered = followersFirst(ctx.scope(), members);
+        r.put("hosts_followers_first", ordered);
+        r.put("leader_host", leaderEndpoint != null && !ordered.isEmpty() && leaderOf(ctx.scope(), leaderEndpoint, ordered) ? ordered.get(ordered.size() - 1) : "");
         return r;
+    }
+
+    /** Whether the last of the ordered hosts is the one serving the leader's endpoint. */
+    @SuppressWarnings("unchecked")
+    private static boolean leaderOf(Map<String, Object> scope, String leaderEndpoint, List<String> ordered) {
+        if (!(scope.get("hostvars") instanceof Map<?, ?> hv) || !(hv.get(ordered.get(ordered.size() - 1)) instanceof Map<?, ?> v)) {
+            return false;
+        }
+        return matches(leaderEndpoint, (Map<String, Object>) v);
+    }
+
+    private static boolean matches(String ep, Map<String, Object> v) {
+        return ep.equals(String.valueOf(v.get("etcd_client_url"))) || ep.contains("//" + v.get("address") + ":");
     }
 
     /** Inventory host names of the answering members (matched by etcd_client_url or address), the leader last. */
@@ -118,8 +139,7 @@ final class StatusAction extends EtcdAction {
             String ep = String.valueOf(m.get("endpoint"));
             for (Map.Entry<?, ?> e : ((Map<Object, Object>) hv).entrySet()) {
                 Map<String, Object> v = (Map<String, Object>) e.getValue();
-                boolean match = ep.equals(String.valueOf(v.get("etcd_client_url"))) || ep.contains("//" + v.get("address") + ":");
-                if (match) {
+                if (matches(ep, v)) {
                     (Boolean.TRUE.equals(m.get("is_leader")) ? leaders : followers).add(String.valueOf(e.getKey()));
                     break;
                 }
