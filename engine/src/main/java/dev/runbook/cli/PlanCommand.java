@@ -3,6 +3,10 @@ package dev.runbook.cli;
 import dev.runbook.event.JsonEvents;
 import dev.runbook.exec.Planner;
 import dev.runbook.exec.RunOptions;
+import dev.runbook.report.ChangeRecord;
+import dev.runbook.report.History;
+import dev.runbook.report.PlanHtml;
+import dev.runbook.report.PlanMarkdown;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,16 +19,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code runbook plan}: every step with the exact commands and edits per host, rendered, touching nothing. */
+/**
+ * {@code runbook plan}: every step with the exact commands and edits per host, rendered, touching
+ * nothing; as text for the terminal, or as a change record (Markdown, HTML, JSON) for a ticket.
+ */
 @Command(name = "plan", description = "Show exactly what apply would do, per step and host, without connecting to anything.")
 final class PlanCommand implements Callable<Integer> {
-    enum Format { text, json }
+    enum Format { text, md, html, json }
 
     @Mixin
     RunArgs args;
 
-    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+    @Option(names = "--format", defaultValue = "text", description = "text, md, html or json (default: ${DEFAULT-VALUE}); "
+            + "md/html/json are the change record: purpose, inputs, targets, graph, preconditions, every operation per host")
     Format format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write to FILE instead of standard output")
+    java.nio.file.Path output;
 
     @Option(names = "--debug", description = "stack traces on errors")
     boolean debug;
@@ -53,10 +64,25 @@ final class PlanCommand implements Callable<Integer> {
         Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit,
                 PlanCommand.runPlaceholders());
         List<Planner.StepPlan> plan = planner(s, "<<run.id>>").plan();
-        if (format == Format.json) {
-            System.out.println(JsonEvents.line(json(s, plan)));
+        String text = switch (format) {
+            case text -> {
+                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+                print(new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8), s, plan);
+                yield buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            case md -> PlanMarkdown.render(record(s, plan));
+            case html -> PlanHtml.render(record(s, plan));
+            case json -> JsonEvents.line(record(s, plan).toMap()) + "\n";
+        };
+        if (output == null) {
+            System.out.print(text);
         } else {
-            print(System.out, s, plan);
+            try {
+                java.nio.file.Files.writeString(output, text);
+            } catch (java.io.IOException e) {
+                throw dev.runbook.error.RunbookException.invalid(null, "cannot write " + output + ": " + e.getMessage(), null);
+            }
+            System.err.println("plan written to " + output);
         }
         return 0;
     }
@@ -87,26 +113,9 @@ final class PlanCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, Object> json(Session s, List<Planner.StepPlan> plan) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("runbook", s.runbook.name());
-        m.put("file", s.runbookPath.toString());
-        m.put("sha256", s.runbook.sha256());
-        m.put("inputs", s.printableInputs());
-        List<Object> steps = new ArrayList<>();
-        for (Planner.StepPlan p : plan) {
-            Map<String, Object> st = new LinkedHashMap<>();
-            st.put("id", p.step().id());
-            st.put("name", p.step().title());
-            st.put("needs", p.step().needs());
-            st.put("hosts", p.hosts());
-            st.put("destructive", p.step().destructive());
-            Map<String, Object> ops = new LinkedHashMap<>();
-            p.perHost().forEach((h, lines) -> ops.put(h, lines.stream().map(s.masker::mask).toList()));
-            st.put("operations", ops);
-            steps.add(st);
-        }
-        m.put("steps", steps);
-        return m;
+    /** The change record of this plan; expected durations come from this machine's earlier journals. */
+    static ChangeRecord record(Session s, List<Planner.StepPlan> plan) {
+        return ChangeRecord.of(s.runbook, s.runbookPath.toString(), s.inventory, s.inventoryPath == null ? null : s.inventoryPath.toString(),
+                s.printableInputs(), plan, s.graph, s.masker, History.of(ApplyCommand.runs(), s.runbookPath));
     }
 }

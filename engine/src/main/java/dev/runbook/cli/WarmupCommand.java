@@ -33,7 +33,9 @@ final class WarmupCommand implements Callable<Integer> {
                             c: {address: 127.0.0.3}
                     """);
             Session s = Session.load(rb, inv, Map.of(), null, PlanCommand.runPlaceholders());
-            PlanCommand.json(s, PlanCommand.planner(s, "warmup").plan());
+            dev.runbook.report.ChangeRecord record = PlanCommand.record(s, PlanCommand.planner(s, "warmup").plan());
+            dev.runbook.event.JsonEvents.line(record.toMap());
+            dev.runbook.report.PlanMarkdown.render(record);
             // SSH and etcd client classes: configured, never connected
             new net.schmizz.sshj.SSHClient(new net.schmizz.sshj.DefaultConfig()).close();
             // and a first call's code path (gRPC, Netty, TLS setup), refused by a closed local port

@@ -34,6 +34,11 @@ public final class JsonEvents {
         m.put("step", s.id());
         m.put("hosts", hosts);
         m.put("destructive", s.destructive());
+        m.put("name", s.title());
+        m.put("action", s.kind());
+        if (s.recovery() != null) {
+            m.put("recovery", s.recovery());
+        }
         return m;
     }
 

@@ -13,12 +13,15 @@ import java.util.List;
  * @param until JEXL condition on {@code result} that ends the retries; null means "until it succeeds"
  * @param rollback free text for the change record: what to do if this step fails
  * @param action the one action; null for a block
+ * @param kind the action's key as written ("run", "confirm", "etcd.health"), "block" for a block
+ * @param recovery "quorum" or "healthy" when this step passing marks that point of a recovery (the
+ *     report's RTO is measured from the first destructive step to it); null otherwise
  * @param block sub-steps run in order on each host (with {@code rolling}: host by host); null for an action step
  */
 public record Step(String id, String name, String hosts, List<String> needs, String when, String register,
                    int retries, Duration delay, String until, Duration timeout, Rolling rolling, boolean destructive,
                    boolean continueOnError, String rollback, Action action, SourceLocation at,
-                   SourceLocation hostsAt, SourceLocation needsAt, List<Step> block) {
+                   SourceLocation hostsAt, SourceLocation needsAt, List<Step> block, String kind, String recovery) {
     public static final String CONTROL = "control";
 
     public boolean onControl() {

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class RunbookParser {
     private static final Set<String> STEP_KEYS = Set.of("id", "name", "hosts", "needs", "when", "register", "retries", "delay",
-            "until", "timeout", "rolling", "destructive", "continue_on_error", "rollback");
+            "until", "timeout", "rolling", "destructive", "continue_on_error", "rollback", "recovery");
 
     private RunbookParser() {
     }
@@ -202,12 +202,22 @@ public final class RunbookParser {
         }
         Step s = new Step(id, f.string("name", null), hosts, List.copyOf(needs), when, register, retries, delay, until, timeout,
                 rolling, f.bool("destructive", false), f.bool("continue_on_error", false),
-                f.string("rollback", null), action, node.at(), f.at("hosts"), f.at("needs"), null);
+                f.string("rollback", null), action, node.at(), f.at("hosts"), f.at("needs"), null, type, recovery(f));
         f.finish();
         if (s.rolling() != null && s.onControl()) {
             throw RunbookException.invalid(s.rolling().at(), "a rolling step needs hosts to roll over, not 'control'", null);
         }
         return s;
+    }
+
+    /** {@code recovery: quorum|healthy}: this step passing marks that point of a recovery (for RTO figures). */
+    private static String recovery(Fields f) {
+        String r = f.string("recovery", null);
+        if (r != null && !r.equals("quorum") && !r.equals("healthy")) {
+            throw RunbookException.invalid(f.at("recovery"), "recovery must be 'quorum' or 'healthy', not '" + r + "'",
+                    "mark the step whose success means a quorum is back (quorum) or every member is healthy (healthy)");
+        }
+        return r;
     }
 
     /** A block: {@code steps:} run in order on each of its hosts, optionally rolling host by host. */
@@ -252,7 +262,7 @@ public final class RunbookParser {
         Rolling rolling = f.node("rolling").map(RunbookParser::rolling).orElse(null);
         Step s = new Step(id, f.string("name", null), hosts, List.copyOf(needs), when, null, 0, Duration.ofSeconds(1), null, null,
                 rolling, f.bool("destructive", false), f.bool("continue_on_error", false), f.string("rollback", null), null, node.at(),
-                f.at("hosts"), f.at("needs"), List.copyOf(block));
+                f.at("hosts"), f.at("needs"), List.copyOf(block), "block", recovery(f));
         f.allow("steps");
         f.finish();
         return s;

@@ -1,0 +1,74 @@
+package dev.runbook.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The run report from a journal: recovery figures, per-host outcomes, evidence, torn journals. */
+class RunRecordTest {
+    static final long T = 1_800_000_000_000L;
+
+    @TempDir
+    Path runs;
+
+    @Test
+    void rtoIsMeasuredFromTheFirstDestructiveStepToTheMarkedStepsAndRpoFromTheSnapshotEvidence() throws IOException {
+        journal("r1", List.of(
+                "{\"event\":\"run_start\",\"time\":" + T + ",\"run_id\":\"r1\",\"runbook\":\"runbooks/restore-3node.yml\",\"runbook_sha256\":\"abcdef0123456789\",\"operator\":\"alice\",\"ticket\":\"CHG-42\",\"inputs\":{\"snapshot\":\"/b/s.db\"}}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 10) + ",\"step\":\"check\",\"destructive\":false,\"action\":\"etcd.verify\"}",
+                "{\"event\":\"host_end\",\"time\":" + (T + 60) + ",\"step\":\"check\",\"host\":\"control\",\"status\":\"ok\",\"start\":" + (T + 10)
+                        + ",\"millis\":50,\"rc\":0,\"msg\":\"snapshot intact\",\"registered\":{\"snap\":{\"sha256\":\"x\",\"meta\":{\"taken_at\":\"2027-01-15T07:59:00Z\",\"revision\":4242,\"keys\":10000}}}}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 60) + ",\"step\":\"check\",\"status\":\"ok\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 1000) + ",\"step\":\"stop\",\"destructive\":true,\"action\":\"service\"}",
+                "{\"event\":\"host_end\",\"time\":" + (T + 1500) + ",\"step\":\"stop\",\"host\":\"m1\",\"status\":\"changed\",\"start\":" + (T + 1000) + ",\"millis\":500,\"rc\":0,\"msg\":\"stopped\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 1500) + ",\"step\":\"stop\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 1500) + ",\"step\":\"start\",\"destructive\":false,\"recovery\":\"quorum\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 3000) + ",\"step\":\"start\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 3000) + ",\"step\":\"healthy\",\"destructive\":false,\"recovery\":\"healthy\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 3500) + ",\"step\":\"healthy\",\"status\":\"ok\",\"msg\":\"\"}",
+                "{\"event\":\"run_end\",\"time\":" + (T + 3600) + ",\"run_id\":\"r1\",\"exit_code\":0,\"outcome\":\"OK\",\"millis\":3600}"));
+        RunRecord r = RunRecord.read(runs, "last");
+        assertEquals("r1", r.runId());
+        RunRecord.Recovery rec = r.recovery();
+        assertEquals("stop", rec.firstDestructive());
+        assertEquals(2000L, rec.rtoQuorumMillis());
+        assertEquals(2500L, rec.rtoHealthyMillis());
+        assertEquals(4242L, rec.snapshotRevision());
+        assertEquals(T + 1000 - java.time.Instant.parse("2027-01-15T07:59:00Z").toEpochMilli(), rec.snapshotAgeMillis());
+        String md = ReportMarkdown.render(r);
+        assertTrue(md.contains("| RTO until quorum | 2.0 s |") && md.contains("| RTO until all members healthy | 2.5 s |"), md);
+        assertTrue(md.contains("| Ticket | CHG-42 |") && md.contains("| Operator | alice |"), md);
+        assertTrue(md.contains("| Snapshot revision / keys | 4242 / 10000 |"), md);
+        assertTrue(md.contains("`stop` **destructive** | changed | 500 ms | m1: changed 500 ms - stopped |"), md);
+        assertTrue(md.contains("\"revision\":4242"), "evidence: " + md);
+        String html = ReportHtml.render(r);
+        assertTrue(html.contains("<svg") && html.contains("outage"), "timeline drawn inline");
+        assertFalse(html.matches("(?s).*(src=|href=|@import|url\\(http|<script).*"), "self-contained");
+    }
+
+    @Test
+    void aRunThatChangedNothingHasNoRecoveryAndATornJournalEndsTheRecord() throws IOException {
+        journal("r2", List.of(
+                "{\"event\":\"run_start\",\"time\":" + T + ",\"run_id\":\"r2\",\"runbook\":\"backup.yml\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 10) + ",\"step\":\"snap\",\"destructive\":false}",
+                "{\"event\":\"host_end\",\"time\":" + (T + 20) + ",\"step\":\"sn"));
+        RunRecord r = RunRecord.read(runs, "r2");
+        assertNull(r.recovery());
+        assertNull(r.exitCode());
+        assertEquals("running", r.steps().get(0).status());
+        assertTrue(ReportMarkdown.render(r).contains("without an end record"));
+    }
+
+    private void journal(String id, List<String> lines) throws IOException {
+        Path d = Files.createDirectories(runs.resolve(id));
+        Files.writeString(d.resolve("journal.jsonl"), String.join("\n", lines) + "\n");
+    }
+}
