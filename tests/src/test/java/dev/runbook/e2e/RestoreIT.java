@@ -38,6 +38,13 @@ class RestoreIT {
         Lab.shared();
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore-it"));
         Path snap = backup(dir.resolve("refused"));
+        // the change record of the restore, for this lab, before anything runs: renders in a real browser
+        Path plan = dir.resolve("plan.html");
+        Cmd.Result p = Cmd.runbook("plan", "runbooks/restore-3node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + snap,
+                "--format", "html", "-o", plan.toString());
+        assertEquals(0, p.exit(), p.all());
+        assertTrue(Files.readString(plan).contains("stop-followers"), "the plan lists the steps");
+        Browser.render(plan, dir.resolve("plan.png"));
         Path bad = dir.resolve("truncated.db");
         byte[] data = Files.readAllBytes(snap);
         Files.write(bad, java.util.Arrays.copyOf(data, data.length - 1000));
@@ -158,6 +165,8 @@ class RestoreIT {
                 assertTrue(manifest.contains("path: " + m.group(1)), "hostPath moved together with --data-dir: " + manifest);
             }
 
+            reportShowsTheRecovery(r, dir, snapRevision);
+
             Lab.etcdctl(eps, "put", "/dr/" + tag + "/after-restore", "x");
             long restored = revision(eps);
             if (etcd.equals("3.4")) {
@@ -176,6 +185,22 @@ class RestoreIT {
             watch.destroy();
             watch.waitFor();
         }
+    }
+
+    /** {@code runbook report} of the restore: RTO until quorum and all healthy, the snapshot's revision; the HTML renders in Chromium. */
+    private static void reportShowsTheRecovery(Cmd.Result run, Path dir, long snapRevision) throws Exception {
+        Matcher id = Pattern.compile("RECAP (\\S+) OK").matcher(run.out());
+        assertTrue(id.find(), run.out());
+        Cmd.Result md = Cmd.runbook("report", id.group(1), "--format", "md");
+        assertEquals(0, md.exit(), md.all());
+        for (String row : List.of("RTO until quorum", "RTO until all members healthy")) {
+            assertTrue(md.out().matches("(?s).*\\| " + row + " \\| [0-9.]+ (ms|s) \\|.*"), row + " measured: " + md.out());
+        }
+        assertTrue(md.out().contains("| Outage began | step stop-followers at "), md.out());
+        assertTrue(md.out().contains("| Snapshot revision / keys | " + snapRevision + " / "), md.out());
+        Path html = dir.resolve("report.html");
+        assertEquals(0, Cmd.runbook("report", id.group(1), "--format", "html", "-o", html.toString()).exit());
+        Browser.render(html, dir.resolve("report.png"));
     }
 
     /** The cluster's current revision, from etcdctl (not the code under test). */
