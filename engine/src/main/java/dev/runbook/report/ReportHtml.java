@@ -22,8 +22,8 @@ public final class ReportHtml {
         for (RunRecord.StepRun s : r.steps()) {
             sb.append("<tr><td>").append(++n).append("</td><td><code>").append(e(s.id())).append("</code>")
                     .append(s.destructive() ? " <span class=\"destructive\">destructive</span>" : "")
-                    .append(s.recoveryMark() != null ? " (recovery: " + e(s.recoveryMark()) + ")" : "").append("<br><span class=\"muted\">")
-                    .append(e(s.name())).append("</span></td><td class=\"").append(s.status().equals("failed") || s.status().equals("aborted") ? "bad" : "ok")
+                    .append(s.recoveryMark() != null ? " (recovery: " + e(s.recoveryMark()) + ")" : "")
+                    .append(s.name().equals(s.id()) ? "" : "<br><span class=\"muted\">" + e(s.name()) + "</span>").append("</td><td class=\"").append(s.status().equals("failed") || s.status().equals("aborted") ? "bad" : "ok")
                     .append("\">").append(e(s.status())).append("</td><td>").append(s.end() == null ? "-" : Durations.format(s.end() - s.start()))
                     .append("</td><td>");
             for (RunRecord.HostRun h : s.hosts()) {
