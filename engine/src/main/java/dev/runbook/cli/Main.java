@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code runbook} command: subcommands, and the ONE place where errors become exit codes. */
 @Command(name = "runbook", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Declarative runbooks for etcd disaster recovery, run over SSH.",
-        subcommands = {ApplyCommand.class, PlanCommand.class, ReportCommand.class, ValidateCommand.class, GraphCommand.class, ResumeCommand.class,
+        subcommands = {ApplyCommand.class, PlanCommand.class, ReportCommand.class, DrillCommand.class, ValidateCommand.class, GraphCommand.class, ResumeCommand.class,
                 VersionCommand.class, WarmupCommand.class, AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a step failed", "2:invalid input (runbook, inventory, arguments)",
