@@ -13,7 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code runbook drill SCENARIO} end to end on a fresh lab for every scenario: the failure is really
+ * {@code runbook drill SCENARIO} end to end on a fresh lab for every scenario (and lose-all-data on a
+ * one-member cluster, which restore-1node recovers): the failure is really
  * injected, the matching recovery runbook really runs, the data is checked (independently, with
  * etcdctl, too), and the report shows RTO, RPO and the verdict; the history grows.
  */
@@ -41,6 +42,19 @@ class DrillIT {
             assertTrue(md.contains("| RPO (backup age when the failure hit) | "), md);
         }
         Browser.render(dir.resolve("report.html"), dir.resolve("report.png"));
+    }
+
+    @Test
+    void aOneMemberClusterThatLostItsDataIsRestoredWithRestore1Node() throws Exception {
+        Lab.fresh(new Lab.Shape(Lab.VERSIONS.get(0), "script", 1, 0));
+        Cmd.Result r = Cmd.runbook("drill", "lose-all-data", "-i", Lab.INVENTORY.toString(), "--keys", "300", "--later-keys", "30", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("Recovery: runbooks/restore-1node.yml"), r.out());
+        assertTrue(r.out().contains("Keys written before the backup: 300 of 300 present (all, exact values)"), r.out());
+        assertTrue(r.out().contains("Keys written after the backup: 0 of 30 present"), r.out());
+        Cmd.Result other = Cmd.runbook("drill", "lose-quorum", "-i", Lab.INVENTORY.toString(), "--yes");
+        assertEquals(2, other.exit(), "a quorum loss needs 3 members: " + other.all());
+        assertTrue(other.err().contains("needs at least 3 members"), other.err());
     }
 
     @Test

@@ -189,7 +189,7 @@ class RestoreIT {
 
     /** {@code runbook report} of the restore: RTO until quorum and all healthy, the snapshot's revision; the HTML renders in Chromium. */
     private static void reportShowsTheRecovery(Cmd.Result run, Path dir, long snapRevision) throws Exception {
-        Matcher id = Pattern.compile("RECAP (\\S+) OK").matcher(run.out());
+        Matcher id = Pattern.compile("RECAP (\\S+) +OK").matcher(run.out());
         assertTrue(id.find(), run.out());
         Cmd.Result md = Cmd.runbook("report", id.group(1), "--format", "md");
         assertEquals(0, md.exit(), md.all());
