@@ -88,6 +88,31 @@ class PlanRecordTest {
         assertEquals(Files.readString(GOLDEN), md, "the Markdown change record changed; if intended, rerun with -Drunbook.golden.update=true and review the diff");
     }
 
+    /**
+     * The shipped restore-3node's change record for a fixed three-member inventory: any change to
+     * the runbook or to the record's format shows up here as a reviewable diff.
+     */
+    @Test
+    void theShippedRestoreRunbooksRecordMatchesItsGoldenFile() throws IOException {
+        Path inv = write("cluster.yml", """
+                all:
+                  vars: {service_manager: systemd, etcd_ca: /etc/runbook/pki/ca.crt, cluster_name: prod-east}
+                  children:
+                    etcd:
+                      hosts:
+                        etcd-a: {address: 10.0.0.11, etcd_name: etcd-a, etcd_peer_url: "https://10.0.0.11:2380"}
+                        etcd-b: {address: 10.0.0.12, etcd_name: etcd-b, etcd_peer_url: "https://10.0.0.12:2380"}
+                        etcd-c: {address: 10.0.0.13, etcd_name: etcd-c, etcd_peer_url: "https://10.0.0.13:2380"}
+                """);
+        String md = capture("plan", "../runbooks/restore-3node.yml", "-i", inv.toString(), "--var", "snapshot=/backups/snapshot_X.db", "--format", "md");
+        Path golden = Path.of("src/test/resources/dev/runbook/cli/plan-restore-3node-golden.md");
+        if (Boolean.getBoolean("runbook.golden.update")) {
+            Files.writeString(golden, md);
+        }
+        assertEquals(Files.readString(golden), md, "restore-3node's change record changed; if intended, rerun with -Drunbook.golden.update=true and review the diff");
+        assertTrue(md.contains("| Destructive steps | `stop-followers`, `stop-leader`, `restore` |"), md);
+    }
+
     @Test
     void theRecordNamesPreconditionsGatesDestructiveStepsAndMasksSecrets() throws IOException {
         String md = plan("md");
@@ -147,13 +172,16 @@ class PlanRecordTest {
     }
 
     private String plan(String format) throws IOException {
+        return capture("plan", runbook.toString(), "-i", inventory.toString(), "--var", "dir=/data/new", "--var", "token=" + SECRET, "--format", format);
+    }
+
+    private String capture(String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
         int rc;
         try {
-            rc = Main.run(new String[] {"plan", runbook.toString(), "-i", inventory.toString(), "--var", "dir=/data/new", "--var", "token=" + SECRET,
-                    "--format", format});
+            rc = Main.run(args);
         } finally {
             System.setOut(old);
         }
