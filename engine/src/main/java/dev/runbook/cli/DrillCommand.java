@@ -11,6 +11,7 @@ import dev.runbook.error.ExitCode;
 import dev.runbook.error.RunbookException;
 import dev.runbook.inventory.Host;
 import dev.runbook.inventory.Inventory;
+import dev.runbook.journal.JournalReader;
 import dev.runbook.report.DrillPage;
 import dev.runbook.report.RunRecord;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ final class DrillCommand implements Callable<Integer> {
         String id = "drill-" + dev.runbook.journal.Journal.newRunId();
         Path dir = Files.createDirectories(ApplyCommand.runs().getParent().resolve("drills").resolve(id));
         String prefix = "/runbook-drill/" + id + "/";
-        Map<String, String> facts = DrillPage.newFacts();
+        Map<String, String> facts = new LinkedHashMap<>();
         facts.put("Drill", id);
         facts.put("Scenario", scenario.id + ": " + scenario.summary);
         facts.put("Inventory", inv.toString());
@@ -101,7 +102,8 @@ final class DrillCommand implements Callable<Integer> {
             if (backup.exitCode() == null || backup.exitCode() != 0) {
                 return finish(scenario, id, dir, facts, false, "the backup failed: nothing was broken", null);
             }
-            String snapshot = snapshotOf(backup);
+            Map<?, ?> snap = snapshotOf(backup);
+            String snapshot = String.valueOf(snap.get("path"));
             facts.put("Backup", snapshot + " (run " + backup.runId() + ")");
 
             say("== writing " + laterKeys + " keys after the backup (" + (scenario.keepsLaterWrites ? "the recovery must keep them" : "lost by design: the RPO") + ")");
@@ -110,8 +112,7 @@ final class DrillCommand implements Callable<Integer> {
             say("== injecting the failure (runbooks/drills/" + scenario.injectRunbook() + ")");
             RunRecord inject = apply("drills/" + scenario.injectRunbook(), scenario.injectVars(victim, survivor), inv, yes);
             facts.put("Failure injected", "run " + inject.runId() + ": " + inject.outcome());
-            String taken = takenAt(backup);
-            if (taken != null && inject.recovery() != null) {
+            if (snap.get("taken_at") instanceof String taken && inject.recovery() != null) {
                 // what a real incident loses: everything written between the backup and the failure
                 long rpo = inject.recovery().outageStart() - Instant.parse(taken).toEpochMilli();
                 facts.put("RPO (backup age when the failure hit)", dur(rpo) + ", " + laterKeys + " keys written in that window");
@@ -126,9 +127,14 @@ final class DrillCommand implements Callable<Integer> {
             facts.put("Recovery", "runbooks/" + recoveryBook + ", run " + recovery.runId() + ": " + recovery.outcome());
 
             say("== verifying the data");
-            DrillData after = new DrillData(new EtcdClients().cluster(target), prefix);
-            DrillData.Check before = after.check("before", keys);
-            DrillData.Check later = after.check("after", laterKeys);
+            DrillData.Check before;
+            DrillData.Check later;
+            // a new client: the one that wrote may still hold channels to members that are gone now
+            try (EtcdClients fresh = new EtcdClients()) {
+                DrillData after = new DrillData(fresh.cluster(target), prefix);
+                before = after.check("before", keys);
+                later = after.check("after", laterKeys);
+            }
             boolean ok = recovery.exitCode() != null && recovery.exitCode() == 0 && before.complete()
                     && (scenario.keepsLaterWrites ? later.complete() : later.absent());
             facts.put("Keys written before the backup", before.present() + " of " + before.expected() + " present"
@@ -179,52 +185,27 @@ final class DrillCommand implements Callable<Integer> {
         if (assumeYes) {
             args.add("--yes");
         }
-        String before = newestRun();
+        String before = JournalReader.newest(ApplyCommand.runs());
         int rc = Main.run(args.toArray(String[]::new));
-        String after = newestRun();
+        String after = JournalReader.newest(ApplyCommand.runs());
         if (after == null || after.equals(before)) {
             throw new RunbookException(rc == 2 ? ExitCode.INVALID_INPUT : ExitCode.ABORTED, null, "runbooks/" + book + " did not start (exit " + rc + ")", "its error is printed above");
         }
         return RunRecord.read(ApplyCommand.runs(), after);
     }
 
-    private static String newestRun() {
-        try (var dirs = Files.list(ApplyCommand.runs())) {
-            return dirs.map(d -> d.getFileName().toString()).sorted().reduce((a, b) -> b).orElse(null);
-        } catch (java.io.IOException e) {
-            return null;
-        }
-    }
-
-    /** The snapshot file the backup run registered. */
-    private static String snapshotOf(RunRecord backup) {
+    /** What the backup run registered for its snapshot (etcd.snapshot's result: path, taken_at, revision, ...). */
+    private static Map<?, ?> snapshotOf(RunRecord backup) {
         for (RunRecord.StepRun s : backup.steps()) {
             for (RunRecord.HostRun h : s.hosts()) {
                 for (Object v : h.registered().values()) {
                     if (v instanceof Map<?, ?> m && m.get("path") instanceof String p && p.endsWith(".db")) {
-                        return p;
+                        return m;
                     }
                 }
             }
         }
         throw RunbookException.invalid(null, "the backup run registered no snapshot path", "runbooks/backup.yml registers its snapshot as 'snap'");
-    }
-
-    /** When the backup's snapshot was taken (its registered metadata), or null. */
-    private static String takenAt(RunRecord backup) {
-        for (RunRecord.StepRun s : backup.steps()) {
-            for (RunRecord.HostRun h : s.hosts()) {
-                for (Object v : h.registered().values()) {
-                    if (v instanceof Map<?, ?> m && m.get("taken_at") instanceof String t) {
-                        return t;
-                    }
-                    if (v instanceof Map<?, ?> m && m.get("meta") instanceof Map<?, ?> meta && meta.get("taken_at") instanceof String t) {
-                        return t;
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     /** The cluster as the inventory describes it (etcd_endpoints, etcd_ca/cert/key), resolved like an etcd step on control. */

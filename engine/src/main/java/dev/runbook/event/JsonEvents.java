@@ -92,9 +92,10 @@ public final class JsonEvents {
         return s.length() <= 4096 ? s : "[...]" + s.substring(s.length() - 4096);
     }
 
-    public static String line(Map<String, Object> event) {
+    /** One value (an event, or any registered value) as one compact JSON line. */
+    public static String line(Object value) {
         try {
-            return MAPPER.writeValueAsString(event);
+            return MAPPER.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

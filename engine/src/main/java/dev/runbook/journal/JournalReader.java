@@ -33,9 +33,33 @@ public final class JournalReader {
     @SuppressWarnings("unchecked")
     public static JournalReader read(Path runsRoot, String runId) {
         Path file = runsRoot.resolve(runId).resolve(Journal.FILE);
+        List<Map<String, Object>> events = events(runsRoot, runId);
+        Map<String, Object> start = events.stream().filter(e -> "run_start".equals(e.get("event"))).findFirst()
+                .orElseThrow(() -> RunbookException.invalid(null, "journal " + file + " has no run_start record", null));
+        Map<String, Object> end = events.stream().filter(e -> "run_end".equals(e.get("event"))).reduce((a, b) -> b).orElse(null);
+        JournalReader r = new JournalReader(runId, start, end);
+        return r.collect(events);
+    }
+
+    /** The newest run id under {@code runsRoot} (run ids sort by their UTC start), or null when there is none. */
+    public static String newest(Path runsRoot) {
+        try (var dirs = Files.list(runsRoot)) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve(Journal.FILE))).map(d -> d.getFileName().toString()).sorted()
+                    .reduce((a, b) -> b).orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A run's journal events in order; a line torn by a killed engine ends them (what came before
+     * it is still the record).
+     */
+    public static List<Map<String, Object>> events(Path runsRoot, String runId) {
+        Path file = runsRoot.resolve(runId).resolve(Journal.FILE);
         if (!Files.isRegularFile(file)) {
             throw RunbookException.invalid(null, "no journal for run '" + runId + "' (looked for " + file + ")",
-                    "run ids are the directory names under " + runsRoot);
+                    "run ids are the directory names under " + runsRoot + "; 'last' is the newest");
         }
         List<Map<String, Object>> events = new ArrayList<>();
         try {
@@ -52,10 +76,12 @@ public final class JournalReader {
         } catch (IOException e) {
             throw RunbookException.invalid(null, "cannot read " + file + ": " + e.getMessage(), null);
         }
-        Map<String, Object> start = events.stream().filter(e -> "run_start".equals(e.get("event"))).findFirst()
-                .orElseThrow(() -> RunbookException.invalid(null, "journal " + file + " has no run_start record", null));
-        Map<String, Object> end = events.stream().filter(e -> "run_end".equals(e.get("event"))).reduce((a, b) -> b).orElse(null);
-        JournalReader r = new JournalReader(runId, start, end);
+        return events;
+    }
+
+    @SuppressWarnings("unchecked")
+    private JournalReader collect(List<Map<String, Object>> events) {
+        JournalReader r = this;
         Map<String, Map<String, Map<String, Object>>> pendingRegistered = new HashMap<>();
         for (Map<String, Object> e : events) {
             String step = (String) e.get("step");

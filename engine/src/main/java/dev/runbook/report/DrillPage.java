@@ -1,6 +1,5 @@
 package dev.runbook.report;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -91,10 +90,5 @@ public record DrillPage(String scenario, boolean verified, Map<String, String> f
 
     private static String ms(Object o) {
         return o instanceof Number n ? Durations.format(n.longValue()) : "-";
-    }
-
-    /** Convenience for callers building the facts table. */
-    public static Map<String, String> newFacts() {
-        return new LinkedHashMap<>();
     }
 }

@@ -102,7 +102,7 @@ public record History(int runs, long totalMillis, Map<String, Long> stepMillis) 
     }
 
     /** Journals record the runbook's file; its name is the file name without .yml/.yaml. */
-    private static String nameOf(String file) {
+    static String nameOf(String file) {
         String base = Path.of(file).getFileName().toString();
         return base.replaceFirst("\\.ya?ml$", "");
     }

@@ -9,7 +9,7 @@ public final class ReportMarkdown {
         StringBuilder sb = new StringBuilder("# Run report: ").append(name(r)).append("\n\n| | |\n|---|---|\n");
         RunSummary.header(r).forEach((k, v) -> row(sb, k, v));
         if (!r.inputs().isEmpty()) {
-            row(sb, "Inputs", JsonLine.of(r.inputs()));
+            row(sb, "Inputs", dev.runbook.event.JsonEvents.line(r.inputs()));
         }
         var rec = RunSummary.recovery(r);
         if (!rec.isEmpty()) {
@@ -39,7 +39,7 @@ public final class ReportMarkdown {
     }
 
     static String name(RunRecord r) {
-        return java.nio.file.Path.of(r.runbook()).getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        return History.nameOf(r.runbook());
     }
 
     private static String cut(String s, int max) {

@@ -1,10 +1,7 @@
 package dev.runbook.report;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.runbook.error.RunbookException;
-import dev.runbook.event.JsonEvents;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.runbook.journal.JournalReader;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,25 +62,12 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
     @SuppressWarnings("unchecked")
     public static RunRecord read(Path runsRoot, String runId) {
         if (runId.equals("last")) {
-            runId = newest(runsRoot);
-        }
-        Path file = runsRoot.resolve(runId).resolve("journal.jsonl");
-        if (!Files.isRegularFile(file)) {
-            throw RunbookException.invalid(null, "no journal for run '" + runId + "' (looked for " + file + ")",
-                    "run ids are the directory names under " + runsRoot + "; 'last' is the newest");
-        }
-        List<Map<String, Object>> events = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(file)) {
-                try {
-                    events.add(JsonEvents.MAPPER.readValue(line, new TypeReference<Map<String, Object>>() { }));
-                } catch (IOException torn) {
-                    break; // the engine died mid-line: the record ends there
-                }
+            runId = JournalReader.newest(runsRoot);
+            if (runId == null) {
+                throw RunbookException.invalid(null, "no runs under " + runsRoot, "run a runbook first");
             }
-        } catch (IOException e) {
-            throw RunbookException.invalid(null, "cannot read " + file + ": " + e.getMessage(), null);
         }
+        List<Map<String, Object>> events = JournalReader.events(runsRoot, runId);
         Map<String, Object> start = null;
         Map<String, Object> end = null;
         Map<String, Map<String, Object>> stepStart = new LinkedHashMap<>();
@@ -103,7 +87,7 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
             }
         }
         if (start == null) {
-            throw RunbookException.invalid(null, "journal " + file + " has no run_start record", null);
+            throw RunbookException.invalid(null, "the journal of run " + runId + " has no run_start record", null);
         }
         List<StepRun> steps = new ArrayList<>();
         for (Map.Entry<String, Map<String, Object>> s : stepStart.entrySet()) {
@@ -154,15 +138,6 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
             }
         }
         return new Recovery(first.start(), first.id(), quorum, healthy, taken, revision, keys);
-    }
-
-    private static String newest(Path runsRoot) {
-        try (var dirs = Files.list(runsRoot)) {
-            return dirs.filter(d -> Files.isRegularFile(d.resolve("journal.jsonl"))).map(d -> d.getFileName().toString()).sorted()
-                    .reduce((a, b) -> b).orElseThrow(() -> RunbookException.invalid(null, "no runs under " + runsRoot, "run a runbook first"));
-        } catch (IOException e) {
-            throw RunbookException.invalid(null, "no runs under " + runsRoot, "run a runbook first");
-        }
     }
 
     private static String str(Object o) {

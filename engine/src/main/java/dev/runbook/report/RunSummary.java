@@ -53,7 +53,7 @@ final class RunSummary {
         for (RunRecord.StepRun s : r.steps()) {
             for (RunRecord.HostRun h : s.hosts()) {
                 h.registered().forEach((name, value) -> {
-                    String json = JsonLine.of(value);
+                    String json = dev.runbook.event.JsonEvents.line(value);
                     out.add(new String[] {s.id(), h.host(), name, json.length() > 2000 ? json.substring(0, 2000) + " ...(cut)" : json});
                 });
             }

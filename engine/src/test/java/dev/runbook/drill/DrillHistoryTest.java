@@ -41,7 +41,7 @@ class DrillHistoryTest {
         List<Map<String, Object>> history = List.of(
                 Map.of("time", "2027-01-01T00:00:00Z", "verified", true, "rto_quorum_millis", 1500, "rto_healthy_millis", 2000),
                 Map.of("time", "2027-01-08T00:00:00Z", "verified", false, "rto_quorum_millis", 3000, "rto_healthy_millis", 4000));
-        Map<String, String> facts = DrillPage.newFacts();
+        Map<String, String> facts = new java.util.LinkedHashMap<>();
         facts.put("Verdict", "verification failed");
         DrillPage page = new DrillPage("lose-quorum", false, facts, null, history);
         String md = page.markdown();
