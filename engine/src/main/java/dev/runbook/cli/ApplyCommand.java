@@ -11,6 +11,10 @@ import dev.runbook.exec.Executor;
 import dev.runbook.exec.Planner;
 import dev.runbook.exec.RunOptions;
 import dev.runbook.journal.Journal;
+import dev.runbook.journal.JournalReader;
+import dev.runbook.lock.Holder;
+import dev.runbook.lock.HostLock;
+import dev.runbook.lock.RunLock;
 import dev.runbook.transport.Connections;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,19 +47,24 @@ final class ApplyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return run(args, exec, check, Set.of(), Map.of(), null, null);
+        return run(args, exec, check, Set.of(), Map.of(), null, null, null);
     }
 
-    /** Shared by apply and resume. */
+    /**
+     * Shared by apply and resume. {@code origin} is the first run of a resumed chain: a resumed run
+     * sees its {@code run.id} and {@code run.timestamp}, so names built from them (staged files,
+     * new data dirs, cluster tokens) are the ones the completed steps used.
+     */
     static int run(RunArgs args, ExecArgs exec, boolean check, Set<String> done, Map<String, Map<String, Object>> registered,
-                   String resumedFrom, List<String> argv) {
+                   String resumedFrom, String origin, List<String> argv) {
         if (exec.debug) {
             System.setProperty("runbook.debug", "true");
         }
         String runId = Journal.newRunId();
+        String logical = origin != null ? origin : runId;
         Map<String, Object> runVars = new LinkedHashMap<>();
-        runVars.put("id", runId);
-        runVars.put("timestamp", runId.substring(0, runId.indexOf('-')));
+        runVars.put("id", logical);
+        runVars.put("timestamp", logical.substring(0, logical.indexOf('-')));
         runVars.put("ticket", exec.ticket == null ? "" : exec.ticket);
         runVars.put("check", check);
         Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit, runVars);
@@ -98,9 +107,15 @@ final class ApplyCommand implements Callable<Integer> {
         int code;
         String outcome;
         List<HostResult> results = List.of();
+        RunLock lock = null;
         try {
             Executor executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, listener, s.masker);
             executor.connectAll();
+            // the cluster's hosts; never the control machine (several clusters may share it)
+            lock = RunLock.acquire(connections, s.targets.remoteHosts(s.graph.order()).stream().filter(h -> !h.local()).toList(),
+                    new Holder(runId, s.runbookPath.getFileName().toString(), System.getProperty("user.name"), HostLock.thisMachine(),
+                            ProcessHandle.current().pid(), java.time.Instant.now().toString()),
+                    resumedFrom, ApplyCommand::ended, listener::message, Math.max(1, exec.forks));
             results = executor.run();
             boolean failed = results.stream().anyMatch(r -> r.status() == HostResult.Status.FAILED
                     && !s.runbook.step(r.step()).map(st -> st.continueOnError()).orElse(false));
@@ -120,6 +135,9 @@ final class ApplyCommand implements Callable<Integer> {
             journal.close();
             throw e;
         } finally {
+            if (lock != null) {
+                lock.close();
+            }
             connections.close();
             resources.close();
         }
@@ -131,4 +149,12 @@ final class ApplyCommand implements Callable<Integer> {
         return code;
     }
 
+    /** True when this machine's journal of {@code runId} records its end (a lock it left is stale). */
+    static boolean ended(String runId) {
+        try {
+            return JournalReader.read(runs(), runId).end() != null;
+        } catch (RunbookException e) {
+            return false;
+        }
+    }
 }

@@ -6,6 +6,8 @@ import dev.runbook.action.etcd.EtcdClients;
 import dev.runbook.action.etcd.EtcdTarget;
 import dev.runbook.drill.DrillData;
 import dev.runbook.drill.DrillHistory;
+import dev.runbook.drill.DrillState;
+import dev.runbook.drill.DrillState.Phase;
 import dev.runbook.drill.Scenario;
 import dev.runbook.error.ExitCode;
 import dev.runbook.error.RunbookException;
@@ -83,48 +85,136 @@ final class DrillCommand implements Callable<Integer> {
             throw RunbookException.invalid(null, "scenario " + scenario.id + " needs at least 3 members, the inventory has " + members.size(), null);
         }
         String id = "drill-" + dev.runbook.journal.Journal.newRunId();
-        Path dir = Files.createDirectories(ApplyCommand.runs().getParent().resolve("drills").resolve(id));
-        String prefix = "/runbook-drill/" + id + "/";
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("Drill", id);
-        facts.put("Scenario", scenario.id + ": " + scenario.summary);
-        facts.put("Inventory", inv.toString());
+        Path dir = Files.createDirectories(drills().resolve(id));
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("id", id);
+        params.put("scenario", scenario.id);
+        params.put("inventory", inv.toAbsolutePath().toString());
+        params.put("runbooks", runbooks.toAbsolutePath().toString());
+        params.put("keys", keys);
+        params.put("later_keys", laterKeys);
+        params.put("members", members.size());
+        params.put("victim", victim);
+        params.put("survivor", survivor);
+        params.put("spare", spareHost);
+        params.put("yes", yes);
+        DrillState st = DrillState.create(dir, params);
+        st.fact("Drill", id);
+        st.fact("Scenario", scenario.id + ": " + scenario.summary);
+        st.fact("Inventory", inv.toString());
         say("DRILL " + id + ": " + scenario.summary);
+        say("(if it is interrupted: runbook resume " + id + ")");
+        return execute(st);
+    }
 
+    /** {@code runbook resume DRILL_ID}: continues a drill after its last completed phase (an interrupted run is resumed). */
+    static int resume(String id) throws Exception {
+        DrillState st = DrillState.load(drills().resolve(id));
+        if (st.done(Phase.VERIFIED)) {
+            throw RunbookException.invalid(null, "drill " + id + " already finished (" + st.facts().get("Verdict") + "); nothing to resume",
+                    "its report: " + st.dir().resolve("report.html"));
+        }
+        say("RESUMING DRILL " + id + ": " + Scenario.of(st.string("scenario")).summary);
+        return execute(st);
+    }
+
+    /**
+     * The id of the newest drill that has not verified yet, if its state changed after {@code since}
+     * (epoch ms: the newest run's start), else null. A drill's state file changes at every phase.
+     */
+    static String newestUnfinished(long since) {
+        try (var dirs = Files.list(drills())) {
+            Path newest = dirs.filter(x -> Files.isRegularFile(x.resolve("drill.json")))
+                    .max(java.util.Comparator.comparingLong((Path x) -> x.resolve("drill.json").toFile().lastModified())).orElse(null);
+            boolean open = newest != null && newest.resolve("drill.json").toFile().lastModified() >= since
+                    && !DrillState.load(newest).done(Phase.VERIFIED);
+            return open ? newest.getFileName().toString() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // no drills yet
+        }
+    }
+
+    static Path drills() {
+        return ApplyCommand.runs().getParent().resolve("drills");
+    }
+
+    /** Runs the drill's phases that are not done yet; each phase is recorded as it completes. */
+    private static int execute(DrillState st) throws Exception {
+        Scenario scenario = Scenario.of(st.string("scenario"));
+        Path inv = Path.of(st.string("inventory"));
+        Path books = Path.of(st.string("runbooks"));
+        int keys = st.integer("keys");
+        int laterKeys = st.integer("later_keys");
+        String victim = st.string("victim");
+        String survivor = st.string("survivor");
+        String spareHost = st.string("spare");
+        boolean yes = Boolean.TRUE.equals(st.get("yes"));
+        String prefix = "/runbook-drill/" + st.string("id") + "/";
+        Inventory inventoryData = dev.runbook.inventory.InventoryParser.load(inv);
         try (RunResources resources = new RunResources(); EtcdClients clients = new EtcdClients()) {
             EtcdTarget target = target(inventoryData, inv, resources);
-            DrillData data = new DrillData(clients.cluster(target), prefix);
-            say("== writing " + keys + " known keys under " + prefix + "before/");
-            data.write("before", keys);
-
-            say("== backup (runbooks/backup.yml)");
-            RunRecord backup = apply("backup.yml", Map.of("backup_root", dir.resolve("backups").toAbsolutePath().toString()), inv, false);
-            if (backup.exitCode() == null || backup.exitCode() != 0) {
-                return finish(scenario, id, dir, facts, false, "the backup failed: nothing was broken", null);
+            if (!st.done(Phase.KEYS_BEFORE)) {
+                say("== writing " + keys + " known keys under " + prefix + "before/");
+                new DrillData(clients.cluster(target), prefix).write("before", keys);
+                st.markDone(Phase.KEYS_BEFORE);
             }
-            Map<?, ?> snap = snapshotOf(backup);
-            String snapshot = String.valueOf(snap.get("path"));
-            facts.put("Backup", snapshot + " (run " + backup.runId() + ")");
-
-            say("== writing " + laterKeys + " keys after the backup (" + (scenario.keepsLaterWrites ? "the recovery must keep them" : "lost by design: the RPO") + ")");
-            data.write("after", laterKeys);
-
-            say("== injecting the failure (runbooks/drills/" + scenario.injectRunbook() + ")");
-            RunRecord inject = apply("drills/" + scenario.injectRunbook(), scenario.injectVars(victim, survivor), inv, yes);
-            facts.put("Failure injected", "run " + inject.runId() + ": " + inject.outcome());
-            if (snap.get("taken_at") instanceof String taken && inject.recovery() != null) {
-                // what a real incident loses: everything written between the backup and the failure
-                long rpo = inject.recovery().outageStart() - Instant.parse(taken).toEpochMilli();
-                facts.put("RPO (backup age when the failure hit)", dur(rpo) + ", " + laterKeys + " keys written in that window");
+            if (!st.done(Phase.BACKUP)) {
+                say("== backup (runbooks/backup.yml)");
+                RunRecord backup = inner(st, Phase.BACKUP, books, "backup.yml",
+                        Map.of("backup_root", st.dir().resolve("backups").toAbsolutePath().toString()), inv, false);
+                if (interrupted(st, backup)) {
+                    return ExitCode.ABORTED.code;
+                }
+                if (backup.exitCode() == null || backup.exitCode() != 0) {
+                    return finish(st, scenario, false, "the backup failed: nothing was broken", null);
+                }
+                Map<?, ?> snap = snapshotOf(backup);
+                st.put("snapshot", String.valueOf(snap.get("path")));
+                st.put("snapshot_taken_at", snap.get("taken_at") instanceof String t ? t : null);
+                st.fact("Backup", snap.get("path") + " (run " + backup.runId() + ")");
+                st.markDone(Phase.BACKUP);
             }
-            if (inject.exitCode() == null || inject.exitCode() != 0) {
-                return finish(scenario, id, dir, facts, false, "the failure could not be injected", null);
+            String snapshot = st.string("snapshot");
+            if (!st.done(Phase.KEYS_AFTER)) {
+                say("== writing " + laterKeys + " keys after the backup (" + (scenario.keepsLaterWrites ? "the recovery must keep them" : "lost by design: the RPO") + ")");
+                new DrillData(clients.cluster(target), prefix).write("after", laterKeys);
+                st.markDone(Phase.KEYS_AFTER);
             }
-
-            String recoveryBook = scenario.recoveryFor(members.size());
-            say("== recovering (runbooks/" + recoveryBook + ")");
-            RunRecord recovery = apply(recoveryBook, scenario.recoveryVars(snapshot, victim, survivor, spareHost), inv, true);
-            facts.put("Recovery", "runbooks/" + recoveryBook + ", run " + recovery.runId() + ": " + recovery.outcome());
+            if (!st.done(Phase.INJECT)) {
+                say("== injecting the failure (runbooks/drills/" + scenario.injectRunbook() + ")");
+                RunRecord inject = inner(st, Phase.INJECT, books, "drills/" + scenario.injectRunbook(), scenario.injectVars(victim, survivor), inv, yes);
+                st.fact("Failure injected", "run " + inject.runId() + ": " + inject.outcome());
+                if (st.string("snapshot_taken_at") != null && inject.recovery() != null) {
+                    // what a real incident loses: everything written between the backup and the failure
+                    long rpo = inject.recovery().outageStart() - Instant.parse(st.string("snapshot_taken_at")).toEpochMilli();
+                    st.fact("RPO (backup age when the failure hit)", dur(rpo) + ", " + laterKeys + " keys written in that window");
+                }
+                if (interrupted(st, inject)) {
+                    return ExitCode.ABORTED.code;
+                }
+                if (inject.exitCode() == null || inject.exitCode() != 0) {
+                    return finish(st, scenario, false, "the failure could not be injected", null);
+                }
+                st.markDone(Phase.INJECT);
+            }
+            String recoveryBook = scenario.recoveryFor(st.integer("members"));
+            RunRecord recovery;
+            if (!st.done(Phase.RECOVERY)) {
+                say("== recovering (runbooks/" + recoveryBook + ")");
+                recovery = inner(st, Phase.RECOVERY, books, recoveryBook, scenario.recoveryVars(snapshot, victim, survivor, spareHost), inv, true);
+                st.fact("Recovery", "runbooks/" + recoveryBook + ", run " + recovery.runId() + ": " + recovery.outcome()
+                        + (recovery.resumedFrom() != null ? " (resumed from run " + recovery.resumedFrom() + ")" : ""));
+                if (interrupted(st, recovery)) {
+                    return ExitCode.ABORTED.code;
+                }
+                if (recovery.exitCode() == null || recovery.exitCode() != 0) {
+                    say("the recovery did not finish: fix what it reports, then continue the drill with: runbook resume " + st.string("id"));
+                    return finish(st, scenario, false, "the recovery failed", recovery);
+                }
+                st.markDone(Phase.RECOVERY);
+            } else {
+                recovery = RunRecord.read(ApplyCommand.runs(), st.run(Phase.RECOVERY));
+            }
 
             say("== verifying the data");
             DrillData.Check before;
@@ -135,21 +225,36 @@ final class DrillCommand implements Callable<Integer> {
                 before = after.check("before", keys);
                 later = after.check("after", laterKeys);
             }
-            boolean ok = recovery.exitCode() != null && recovery.exitCode() == 0 && before.complete()
-                    && (scenario.keepsLaterWrites ? later.complete() : later.absent());
-            facts.put("Keys written before the backup", before.present() + " of " + before.expected() + " present"
+            boolean ok = before.complete() && (scenario.keepsLaterWrites ? later.complete() : later.absent());
+            st.fact("Keys written before the backup", before.present() + " of " + before.expected() + " present"
                     + (before.wrongValue() > 0 ? ", " + before.wrongValue() + " with a wrong value" : "") + (before.complete() ? " (all, exact values)" : " (MISSING DATA)"));
-            facts.put("Keys written after the backup", later.present() + " of " + later.expected() + " present"
+            st.fact("Keys written after the backup", later.present() + " of " + later.expected() + " present"
                     + (scenario.keepsLaterWrites ? (later.complete() ? " (kept, as they must be)" : " (LOST, but this recovery must keep them)")
                     : (later.absent() ? " (lost with the failure, as a restore from the backup must: this is the RPO)" : " (UNEXPECTED: a restore cannot have them)")));
-            return finish(scenario, id, dir, facts, ok, ok ? "the data came back as expected" : "verification failed", recovery);
+            st.markDone(Phase.VERIFIED);
+            return finish(st, scenario, ok, ok ? "the data came back as expected" : "verification failed", recovery);
         }
     }
 
+    /**
+     * True when the operator interrupted a phase (Ctrl-C, SIGTERM: exit 3): the drill is not over,
+     * so nothing goes into its history; it says how to continue instead.
+     */
+    private static boolean interrupted(DrillState st, RunRecord phase) {
+        if (phase.exitCode() == null || phase.exitCode() != ExitCode.ABORTED.code) {
+            return false;
+        }
+        say("DRILL INTERRUPTED in run " + phase.runId() + ": continue it with: runbook resume " + st.string("id"));
+        return true;
+    }
+
     /** Records, reports and prints the drill's outcome; returns the exit code. */
-    private int finish(Scenario scenario, String id, Path dir, Map<String, String> facts, boolean ok, String verdict, RunRecord recovery) throws Exception {
-        facts.put("Verdict", verdict);
-        DrillHistory history = new DrillHistory(ApplyCommand.runs().getParent().resolve("drills").resolve("history.jsonl"));
+    private static int finish(DrillState st, Scenario scenario, boolean ok, String verdict, RunRecord recovery) throws Exception {
+        st.fact("Verdict", verdict);
+        String id = st.string("id");
+        Path dir = st.dir();
+        Map<String, String> facts = st.facts();
+        DrillHistory history = new DrillHistory(drills().resolve("history.jsonl"));
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("time", Instant.now().toString());
         entry.put("drill", id);
@@ -178,10 +283,27 @@ final class DrillCommand implements Callable<Integer> {
         return ms == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
-    /** Runs a shipped runbook in this process, exactly as {@code runbook apply} would, and reads its journal back. */
-    private RunRecord apply(String book, Map<String, String> vars, Path inv, boolean assumeYes) {
-        List<String> args = new ArrayList<>(List.of("apply", runbooks.resolve(book).toString(), "-i", inv.toString()));
-        vars.forEach((k, v) -> args.addAll(List.of("--var", k + "=" + v)));
+    /**
+     * Runs one phase's runbook in this process, exactly as {@code runbook apply} would, marked with
+     * the drill and phase in its journal; an earlier attempt of the phase that did not finish is
+     * resumed instead ({@code runbook resume}), one that finished is not run again.
+     */
+    private static RunRecord inner(DrillState st, Phase phase, Path books, String book, Map<String, String> vars, Path inv, boolean assumeYes) {
+        String marker = st.string("id") + ":" + phase.name();
+        String earlier = st.run(phase) != null ? st.run(phase) : markedRun(marker);
+        List<String> args = new ArrayList<>();
+        if (earlier != null) {
+            RunRecord r = RunRecord.read(ApplyCommand.runs(), earlier);
+            if (r.exitCode() != null && r.exitCode() == 0) {
+                st.setRun(phase, earlier);
+                return r;
+            }
+            say("   continuing run " + earlier + " (" + r.outcome() + ")");
+            args.addAll(List.of("resume", earlier, "--this-run-only"));
+        } else {
+            args.addAll(List.of("apply", books.resolve(book).toString(), "-i", inv.toString(), "--drill", marker));
+            vars.forEach((k, v) -> args.addAll(List.of("--var", k + "=" + v)));
+        }
         if (assumeYes) {
             args.add("--yes");
         }
@@ -189,9 +311,21 @@ final class DrillCommand implements Callable<Integer> {
         int rc = Main.run(args.toArray(String[]::new));
         String after = JournalReader.newest(ApplyCommand.runs());
         if (after == null || after.equals(before)) {
-            throw new RunbookException(rc == 2 ? ExitCode.INVALID_INPUT : ExitCode.ABORTED, null, "runbooks/" + book + " did not start (exit " + rc + ")", "its error is printed above");
+            throw new RunbookException(rc == 2 ? ExitCode.INVALID_INPUT : ExitCode.ABORTED, null, "runbooks/" + book + " did not start (exit " + rc + ")",
+                    "its error is printed above; after fixing it: runbook resume " + st.string("id"));
         }
+        st.setRun(phase, after);
         return RunRecord.read(ApplyCommand.runs(), after);
+    }
+
+    /** The newest run whose journal says it ran for this drill phase (found after an engine was killed before recording it). */
+    private static String markedRun(String marker) {
+        for (String id : JournalReader.newestFirst(ApplyCommand.runs())) {
+            if (JournalReader.startRecord(ApplyCommand.runs(), id).get("args") instanceof List<?> args && args.contains("--drill=" + marker)) {
+                return id;
+            }
+        }
+        return null;
     }
 
     /** What the backup run registered for its snapshot (etcd.snapshot's result: path, taken_at, revision, ...). */

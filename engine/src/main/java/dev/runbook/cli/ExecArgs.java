@@ -32,7 +32,10 @@ final class ExecArgs {
     @Option(names = "--debug", description = "stack traces on errors")
     boolean debug;
 
-    /** The arguments as recorded in the journal (resume replays limit and forks). */
+    @Option(names = "--drill", hidden = true, paramLabel = "DRILL:PHASE", description = "set by runbook drill: the drill phase this run is")
+    String drill;
+
+    /** The arguments as recorded in the journal (resume replays limit and forks; a drill finds its runs by --drill). */
     List<String> describeArgs(RunArgs a) {
         List<String> out = new ArrayList<>();
         if (a.limit != null) {
@@ -41,6 +44,9 @@ final class ExecArgs {
         out.add("--forks=" + forks);
         if (yes) {
             out.add("--yes");
+        }
+        if (drill != null) {
+            out.add("--drill=" + drill);
         }
         return out;
     }

@@ -7,13 +7,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code runbook} command: subcommands, and the ONE place where errors become exit codes. */
-@Command(name = "runbook", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+@Command(name = "runbook", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = VersionCommand.Provider.class,
         description = "Declarative runbooks for etcd disaster recovery, run over SSH.",
-        subcommands = {ApplyCommand.class, PlanCommand.class, ReportCommand.class, DrillCommand.class, ValidateCommand.class, GraphCommand.class, ResumeCommand.class,
+        subcommands = {ApplyCommand.class, PlanCommand.class, ReportCommand.class, DrillCommand.class, ValidateCommand.class, GraphCommand.class, ResumeCommand.class, UnlockCommand.class,
                 VersionCommand.class, WarmupCommand.class, AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a step failed", "2:invalid input (runbook, inventory, arguments)",
-                "3:aborted (operator, signal or a safety gate; nothing more was run)", "4:internal error"})
+                "3:aborted (operator, signal or a safety gate; nothing more was run)", "4:internal error", "5:locked: another run holds the cluster's run lock; nothing ran"})
 public final class Main {
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
@@ -28,6 +28,8 @@ public final class Main {
         GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         NETTY_LOG.setLevel(java.util.logging.Level.WARNING);
         CommandLine cl = new CommandLine(new Main());
+        // values are data, not shell words: a --var value with unbalanced quotes is taken as is, without a parser warning
+        cl.setSplitQuotedStrings(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> handle(ex, line));
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage());

@@ -41,13 +41,60 @@ public final class JournalReader {
         return r.collect(events);
     }
 
-    /** The newest run id under {@code runsRoot} (run ids sort by their UTC start), or null when there is none. */
+    /**
+     * The newest run id under {@code runsRoot} by the start time its journal records (ids name the
+     * second only, so two runs in the same second would sort by their random suffix), or null.
+     */
     public static String newest(Path runsRoot) {
+        List<String> ids = newestFirst(runsRoot);
+        return ids.isEmpty() ? null : ids.get(0);
+    }
+
+    /** Every run id under {@code runsRoot}, newest first by the start time its journal records. */
+    public static List<String> newestFirst(Path runsRoot) {
         try (var dirs = Files.list(runsRoot)) {
-            return dirs.filter(d -> Files.isRegularFile(d.resolve(Journal.FILE))).map(d -> d.getFileName().toString()).sorted()
-                    .reduce((a, b) -> b).orElse(null);
+            // each journal's first line is read once, not once per comparison
+            Map<String, Long> started = new HashMap<>();
+            dirs.filter(d -> Files.isRegularFile(d.resolve(Journal.FILE)))
+                    .forEach(d -> started.put(d.getFileName().toString(), startedAt(runsRoot, d.getFileName().toString())));
+            return started.keySet().stream()
+                    .sorted(java.util.Comparator.comparingLong((String id) -> started.get(id)).thenComparing(id -> id).reversed())
+                    .toList();
         } catch (IOException e) {
-            return null;
+            return List.of();
+        }
+    }
+
+    /**
+     * The newest run that really ran: runs refused by the run lock (nothing ran) are passed over,
+     * so a second engineer's refused attempt does not hide the run that holds the lock. Null when none.
+     */
+    public static String newestAttempt(Path runsRoot) {
+        for (String id : newestFirst(runsRoot)) {
+            try {
+                Map<String, Object> end = read(runsRoot, id).end();
+                if (end == null || !Integer.valueOf(dev.runbook.error.ExitCode.LOCKED.code).equals(end.get("exit_code"))) {
+                    return id;
+                }
+            } catch (RuntimeException e) {
+                // an unreadable journal is not a candidate
+            }
+        }
+        return null;
+    }
+
+    /** When a run started (its journal's run_start time), or 0. */
+    public static long startedAt(Path runsRoot, String runId) {
+        Object t = startRecord(runsRoot, runId).get("time");
+        return t instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** A run's run_start record from its journal's first line alone (cheap for scans); empty when unreadable. */
+    public static Map<String, Object> startRecord(Path runsRoot, String runId) {
+        try (var lines = Files.lines(runsRoot.resolve(runId).resolve(Journal.FILE))) {
+            return JsonEvents.MAPPER.readValue(lines.findFirst().orElse("{}"), new TypeReference<Map<String, Object>>() { });
+        } catch (IOException | RuntimeException e) {
+            return Map.of();
         }
     }
 

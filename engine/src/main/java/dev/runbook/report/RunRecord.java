@@ -101,7 +101,36 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
         return new RunRecord(str(start.get("run_id")), str(start.get("runbook")), str(start.get("runbook_sha256")), (String) start.get("inventory"),
                 (String) start.get("inventory_sha256"), str(start.get("operator")), (String) start.get("ticket"), num(start.get("time")),
                 end == null ? null : num(end.get("time")), end == null ? null : (int) num(end.get("exit_code")), end == null ? "the journal ends without an end record (the engine was killed?)" : str(end.get("outcome")),
-                start.get("inputs") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of(), (String) start.get("resumed_from"), steps, recovery(steps));
+                start.get("inputs") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of(), (String) start.get("resumed_from"), steps,
+                across(runsRoot, (String) start.get("resumed_from"), recovery(steps), 0));
+    }
+
+    /**
+     * A resumed run's recovery figures count from the outage its first attempt started: the
+     * destructive step that opened it is in the earlier run's journal, not in this one.
+     */
+    private static Recovery across(Path runsRoot, String resumedFrom, Recovery here, int depth) {
+        if (resumedFrom == null || depth > 20) {
+            return here;
+        }
+        Recovery earlier;
+        try {
+            earlier = read(runsRoot, resumedFrom).recovery();
+        } catch (RunbookException e) {
+            return here; // the earlier journal is gone: this run's own figures are all there is
+        }
+        if (earlier == null) {
+            return here;
+        }
+        if (here == null) {
+            return earlier;
+        }
+        return new Recovery(earlier.outageStart(), earlier.firstDestructive(),
+                earlier.quorumAt() != null ? earlier.quorumAt() : here.quorumAt(),
+                earlier.healthyAt() != null ? earlier.healthyAt() : here.healthyAt(),
+                earlier.snapshotTakenAt() != null ? earlier.snapshotTakenAt() : here.snapshotTakenAt(),
+                earlier.snapshotRevision() != null ? earlier.snapshotRevision() : here.snapshotRevision(),
+                earlier.snapshotKeys() != null ? earlier.snapshotKeys() : here.snapshotKeys());
     }
 
     private static Recovery recovery(List<StepRun> steps) {

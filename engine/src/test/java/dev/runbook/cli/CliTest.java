@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,20 +42,10 @@ class CliTest {
     }
 
     int run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            return Main.run(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-            out = o.toString(StandardCharsets.UTF_8);
-            err = e.toString(StandardCharsets.UTF_8);
-        }
+        ConsoleCapture c = ConsoleCapture.run(args);
+        out = c.out();
+        err = c.err();
+        return c.exit();
     }
 
     @Test
@@ -103,6 +90,45 @@ class CliTest {
         assertEquals(0, run("resume", runId), out + err);
         assertEquals("x\ndone\n", Files.readString(count), "first is not run again");
         assertTrue(out.contains("1 steps completed earlier"), out);
+    }
+
+    @Test
+    void aResumeOfAResumeSkipsEveryEarlierAttemptsStepsAndKeepsTheFirstRunsTimestamp() throws IOException {
+        Path count = dir.resolve("count");
+        Path names = dir.resolve("names");
+        Path gate1 = dir.resolve("gate1");
+        Path gate2 = dir.resolve("gate2");
+        Path rb = write("rb.yml", """
+                name: chain
+                steps:
+                  - {id: a, hosts: box, run: "echo a >> %C; echo staged-{{run.timestamp}} >> %N"}
+                  - {id: b, hosts: box, run: "test -f %G1; echo b >> %C"}
+                  - {id: c, hosts: box, run: "test -f %G2; echo c >> %C; echo used-{{run.timestamp}} >> %N"}
+                """.replace("%C", count.toString()).replace("%N", names.toString()).replace("%G1", gate1.toString())
+                .replace("%G2", gate2.toString()));
+        assertEquals(1, run("apply", rb.toString(), "-i", inventory.toString()), out + err);
+        String first = out.lines().filter(l -> l.startsWith("journal:")).findFirst().orElseThrow().replaceAll(".*resume ", "").trim();
+        Files.writeString(gate1, "");
+        assertEquals(1, run("resume", first), out + err);
+        String second = out.lines().filter(l -> l.startsWith("journal:")).findFirst().orElseThrow().replaceAll(".*resume ", "").trim();
+        Files.writeString(gate2, "");
+        assertEquals(0, run("resume"), out + err); // no id: the newest run
+        assertTrue(out.contains("resuming " + second), out);
+        assertEquals("a\nb\nc\n", Files.readString(count), "a ran in the first attempt, b in the second, c in the third; none twice");
+        List<String> lines = Files.readAllLines(names);
+        assertEquals("staged-" + first.substring(0, first.indexOf('-')), lines.get(0));
+        assertEquals("used-" + first.substring(0, first.indexOf('-')), lines.get(lines.size() - 1),
+                "a name built from run.timestamp is the same in every attempt: " + lines);
+    }
+
+    @Test
+    void resumeAloneNeverPicksAnOlderUnfinishedRunBehindANewerFinishedOne() throws IOException {
+        Path failing = write("failing.yml", "name: f\nsteps:\n  - {id: a, hosts: box, run: 'false'}\n");
+        Path fine = write("fine.yml", "name: ok\nsteps:\n  - {id: a, hosts: box, run: 'true'}\n");
+        assertEquals(1, run("apply", failing.toString(), "-i", inventory.toString()));
+        assertEquals(0, run("apply", fine.toString(), "-i", inventory.toString()));
+        assertEquals(2, run("resume"), out + err);
+        assertTrue(err.contains("finished successfully; nothing to resume") && err.contains("runbook resume RUN_ID"), err);
     }
 
     @Test
@@ -208,6 +234,14 @@ class CliTest {
     }
 
     @Test
+    void everySubcommandAnswersHelp() {
+        for (String cmd : List.of("apply", "plan", "report", "drill", "validate", "graph", "resume", "unlock", "version")) {
+            assertEquals(0, run(cmd, "--help"), cmd + ": " + err);
+            assertTrue(out.startsWith("Usage: runbook " + cmd), cmd + ": " + out);
+        }
+    }
+
+    @Test
     void completionScriptIsGenerated() {
         assertEquals(0, run("generate-completion"));
         assertTrue(out.contains("complete") && out.contains("runbook"), out);
@@ -224,23 +258,52 @@ class CliTest {
     }
 
     @Test
-    void secretInputsAreMaskedInConsoleAndJournal() throws IOException {
+    void secretsNeverReachConsoleJournalPlanOrReport() throws IOException {
+        String key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBm0dGVzdGtleWJ5dGVzZm9ydGhlbWFza2VydGVzdAoAoGCCqGSM49\n-----END EC PRIVATE KEY-----";
+        Path keyFile = write("client.key", key + "\n");
+        Path inv = write("inv-secret.yml", """
+                all:
+                  vars:
+                    become_password: s3cret-from-inventory
+                    api_credential: listed-as-secret-value
+                    secret_vars: [api_credential]
+                  children:
+                    box:
+                      hosts:
+                        here: {connection: local}
+                """);
         Path rb = write("rb.yml", """
                 name: s
                 inputs:
                   password: {type: string, secret: true}
                 steps:
-                  - {id: a, hosts: box, run: "echo the password is {{password}}"}
-                """);
-        assertEquals(0, run("apply", rb.toString(), "-i", inventory.toString(), "--var", "password=hunter2-secret", "-v"), err);
-        assertFalse(out.contains("hunter2-secret"), out);
+                  - {id: a, hosts: box, run: "echo the password is {{password}}", register: said}
+                  - {id: b, hosts: box, run: "echo inventory {{become_password}} {{api_credential}}; cat %K"}
+                  - {id: c, hosts: box, run: "echo the password is {{password}} >&2; false"}
+                """.replace("%K", keyFile.toString()));
+        List<String> leaks = List.of("hunter2-secret", "s3cret-from-inventory", "listed-as-secret-value", "MHcCAQEEIBm0dGVzdGtleWJ5");
+        StringBuilder everything = new StringBuilder();
+        assertEquals(1, run("apply", rb.toString(), "-i", inv.toString(), "--var", "password=hunter2-secret", "-v"), err);
+        everything.append(out).append(err);
         assertTrue(out.contains("the password is ******"), out);
+        assertTrue(out.contains("inventory ****** ******"), out);
+        assertTrue(out.contains("-----BEGIN EC PRIVATE KEY----- ****** -----END EC PRIVATE KEY-----"), out);
         try (Stream<Path> runs = Files.list(dir.resolve("state/runs"))) {
-            String journal = Files.readString(runs.findFirst().orElseThrow().resolve("journal.jsonl"));
-            assertFalse(journal.contains("hunter2-secret"), journal);
+            everything.append(Files.readString(runs.findFirst().orElseThrow().resolve("journal.jsonl")));
         }
-        assertEquals(0, run("plan", rb.toString(), "-i", inventory.toString(), "--var", "password=hunter2-secret"));
-        assertFalse(out.contains("hunter2-secret"), out);
+        assertEquals(1, run("apply", rb.toString(), "-i", inv.toString(), "--var", "password=hunter2-secret", "--output", "json"));
+        everything.append(out).append(err);
+        for (String format : List.of("text", "md", "html", "json")) {
+            assertEquals(0, run("plan", rb.toString(), "-i", inv.toString(), "--var", "password=hunter2-secret", "--format", format), err);
+            everything.append(out);
+        }
+        for (String format : List.of("md", "html", "json")) {
+            assertEquals(0, run("report", "last", "--format", format), err);
+            everything.append(out);
+        }
+        for (String secret : leaks) {
+            assertFalse(everything.toString().contains(secret), "leaked " + secret + " in:\n" + everything);
+        }
     }
 
     @Test

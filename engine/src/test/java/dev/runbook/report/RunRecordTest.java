@@ -49,6 +49,13 @@ class RunRecordTest {
         assertTrue(md.contains("| Snapshot revision / keys | 4242 / 10000 |"), md);
         assertTrue(md.contains("`stop` **destructive** | changed | 500 ms | m1: changed 500 ms - stopped |"), md);
         assertTrue(md.contains("\"revision\":4242"), "evidence: " + md);
+        // the whole Markdown report of a fixed journal is stable: a golden file shows any change as a diff
+        Path golden = Path.of("src/test/resources/dev/runbook/report/report-golden.md");
+        if (Boolean.getBoolean("runbook.golden.update")) {
+            Files.createDirectories(golden.getParent());
+            Files.writeString(golden, md);
+        }
+        assertEquals(Files.readString(golden), md, "the Markdown run report changed; if intended, rerun with -Drunbook.golden.update=true and review the diff");
         String html = ReportHtml.render(r);
         assertTrue(html.contains("<svg") && html.contains("outage"), "timeline drawn inline");
         assertFalse(html.matches("(?s).*(src=|href=|@import|url\\(http|<script).*"), "self-contained");
@@ -65,6 +72,25 @@ class RunRecordTest {
         assertNull(r.exitCode());
         assertEquals("running", r.steps().get(0).status());
         assertTrue(ReportMarkdown.render(r).contains("without an end record"));
+    }
+
+    @Test
+    void aResumedRunCountsItsRtoFromTheOutageItsKilledFirstAttemptStarted() throws IOException {
+        journal("k1", List.of(
+                "{\"event\":\"run_start\",\"time\":" + T + ",\"run_id\":\"k1\",\"runbook\":\"r.yml\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 1000) + ",\"step\":\"stop\",\"destructive\":true}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 1500) + ",\"step\":\"stop\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 1500) + ",\"step\":\"restore\",\"destructive\":true}"));
+        journal("k2", List.of(
+                "{\"event\":\"run_start\",\"time\":" + (T + 60_000) + ",\"run_id\":\"k2\",\"runbook\":\"r.yml\",\"resumed_from\":\"k1\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 61_000) + ",\"step\":\"restore\",\"destructive\":true}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 62_000) + ",\"step\":\"restore\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 62_000) + ",\"step\":\"start\",\"recovery\":\"quorum\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 63_000) + ",\"step\":\"start\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"run_end\",\"time\":" + (T + 63_100) + ",\"run_id\":\"k2\",\"exit_code\":0,\"outcome\":\"OK\",\"millis\":3100}"));
+        RunRecord r = RunRecord.read(runs, "k2");
+        assertEquals("stop", r.recovery().firstDestructive(), "the outage began in the killed attempt");
+        assertEquals(62_000L, r.recovery().rtoQuorumMillis(), "RTO includes the time the engine was dead");
     }
 
     private void journal(String id, List<String> lines) throws IOException {

@@ -57,6 +57,39 @@ class DrillIT {
         assertTrue(other.err().contains("needs at least 3 members"), other.err());
     }
 
+    /** The README's drill, its engine killed (SIGKILL) in the middle of the recovery: `runbook resume` finishes it, verified. */
+    @Test
+    void aDrillKilledDuringTheRecoveryIsFinishedByResume() throws Exception {
+        Lab.fresh(Lab.Shape.of(Lab.VERSIONS.get(0), "script"));
+        Path log = Files.createDirectories(Lab.REPO.resolve("tests/target/drill-it")).resolve("killed-drill.log");
+        Process p = Cmd.start(log, "drill", "lose-all-data", "-i", Lab.INVENTORY.toString(), "--keys", "400", "--later-keys", "40", "--yes");
+        try {
+            Lab.waitFor("the recovery to restore the members", 180, () -> {
+                String out = Files.readString(log);
+                return out.contains("== recovering") && out.contains("== restore:");
+            });
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        String killed = Files.readString(log);
+        assertTrue(!killed.contains("DRILL VERIFIED"), killed);
+        Matcher id = Pattern.compile("DRILL (drill-\\S+):").matcher(killed);
+        assertTrue(id.find(), killed);
+
+        Cmd.Result r = Cmd.runbook("resume", "--yes");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("is part of drill " + id.group(1)) && r.out().contains("RESUMING DRILL " + id.group(1)), r.out());
+        assertTrue(r.out().contains("DRILL VERIFIED"), r.out());
+        assertTrue(r.out().contains("Keys written before the backup: 400 of 400 present (all, exact values)"), r.out());
+        assertTrue(r.out().contains("Keys written after the backup: 0 of 40 present"), r.out());
+        assertTrue(r.out().contains("(resumed from run "), "the report says the recovery was resumed: " + r.out());
+        String md = Files.readString(Lab.REPO.resolve(".runbook/drills/" + id.group(1) + "/report.md"));
+        assertTrue(md.matches("(?s).*\\| RTO until all members healthy \\| [0-9.]+ (ms|s) \\|.*"), "RTO measured across the kill: " + md);
+        Cmd.Result again = Cmd.runbook("resume", id.group(1));
+        assertEquals(2, again.exit(), "a finished drill is not run twice: " + again.all());
+    }
+
     @Test
     void anUnknownScenarioIsRefusedWithTheList() throws Exception {
         Cmd.Result r = Cmd.runbook("drill", "lose-everything", "--yes");
