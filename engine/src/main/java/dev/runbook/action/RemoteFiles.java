@@ -71,13 +71,39 @@ final class RemoteFiles {
         return sb.toString();
     }
 
+    /**
+     * Null when {@code path} has no {@code ..} segment, else why it is refused: a path built from
+     * values (inputs, registered output) must not climb out of the directory the runbook named.
+     */
+    static String traversal(String what, String path) {
+        for (String seg : path.split("/", -1)) {
+            if (seg.equals("..")) {
+                return what + " " + path + " contains '..': refused, a value may be trying to escape its directory (write the path without '..')";
+            }
+        }
+        return null;
+    }
+
     /** Uploads bytes or a local file and installs it; returns an error message or null. */
     static String install(StepContext ctx, byte[] content, Path local, String sha256, String dest, String mode, String owner) {
         String tmp = tempName(dest);
-        if (content != null) {
-            ctx.transport().upload(content, tmp);
-        } else {
-            ctx.transport().upload(local, tmp);
+        try {
+            if (content != null) {
+                ctx.transport().upload(content, tmp);
+            } else {
+                ctx.transport().upload(local, tmp);
+            }
+        } catch (RuntimeException e) {
+            // SFTP says only "Failure" for a full disk: ask the host why, and leave no partial file
+            long size = content != null ? content.length : local.toFile().length();
+            ExecResult df = ctx.exec("rm -f -- " + ShellQuote.quote(tmp) + "; df -Pk -- \"$(dirname -- " + ShellQuote.quote(dest)
+                    + ")\" | awk 'NR==2 {print $4}'");
+            String free = df.stdout().trim();
+            if (free.matches("\\d+") && Long.parseLong(free) * 1024 < size) {
+                return "no space left for " + dest + ": " + free + " KiB free there, the file is " + (size + 1023) / 1024
+                        + " KiB (nothing was installed; free space or choose another directory)";
+            }
+            return "uploading " + dest + " failed: " + e.getMessage() + " (nothing was installed)";
         }
         ExecResult r = ctx.exec(finishCommand(tmp, dest, sha256, mode, owner, true));
         if (!r.ok()) {

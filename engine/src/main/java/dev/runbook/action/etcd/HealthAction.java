@@ -65,6 +65,7 @@ final class HealthAction extends EtcdAction {
         int need = needed(wait, target.endpoints().size());
         long deadline = System.nanoTime() + timeout(ctx, Duration.ofSeconds(60)).toNanos();
         Map<String, String> last;
+        Map<String, String> names = null;
         int tries = 0;
         while (true) {
             tries++;
@@ -73,7 +74,12 @@ final class HealthAction extends EtcdAction {
             if (healthy >= need) {
                 return ActionResult.ok(false, healthy + "/" + last.size() + " healthy", result(last, tries));
             }
-            List<String> bad = last.entrySet().stream().filter(e -> e.getValue() != null).map(e -> e.getKey() + ": " + e.getValue()).toList();
+            if (names == null) {
+                names = hostsByAddress(ctx);
+            }
+            Map<String, String> byAddress = names;
+            List<String> bad = last.entrySet().stream().filter(e -> e.getValue() != null)
+                    .map(e -> named(byAddress, e.getKey()) + ": " + e.getValue()).toList();
             if (wait == null || ctx.cancelled() || System.nanoTime() > deadline) {
                 ActionResult r = ActionResult.failed(healthy + "/" + last.size() + " healthy, " + need + " needed"
                         + (wait == null ? "" : " after " + tries + " checks") + "; unhealthy: " + String.join("; ", bad));
@@ -87,6 +93,29 @@ final class HealthAction extends EtcdAction {
                 Thread.currentThread().interrupt();
                 return ActionResult.failed("interrupted");
             }
+        }
+    }
+
+    /** Inventory host names by address, so messages say "etcd-03 (https://10.0.0.13:2379)", not only the URL. */
+    private static Map<String, String> hostsByAddress(StepContext ctx) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (ctx.scope().get("hostvars") instanceof Map<?, ?> hv) {
+            hv.forEach((name, vars) -> {
+                if (vars instanceof Map<?, ?> v && v.get("address") != null) {
+                    out.putIfAbsent(String.valueOf(v.get("address")), String.valueOf(name));
+                }
+            });
+        }
+        return out;
+    }
+
+    private static String named(Map<String, String> byAddress, String endpoint) {
+        try {
+            String host = java.net.URI.create(endpoint).getHost();
+            String name = host == null ? null : byAddress.get(host);
+            return name == null ? endpoint : name + " (" + endpoint + ")";
+        } catch (IllegalArgumentException e) {
+            return endpoint;
         }
     }
 
