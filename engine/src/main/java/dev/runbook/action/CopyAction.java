@@ -94,6 +94,10 @@ public final class CopyAction implements Action {
     @Override
     public ActionResult run(StepContext ctx) {
         String to = ctx.render(dest);
+        String refused = RemoteFiles.traversal("dest", to);
+        if (refused != null) {
+            return ActionResult.failed(refused);
+        }
         byte[] data = bytes(ctx);
         Path local = data == null ? localSource(ctx) : null;
         if (local != null && !Files.isRegularFile(local)) {

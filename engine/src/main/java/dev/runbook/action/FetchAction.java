@@ -40,6 +40,11 @@ public final class FetchAction implements Action {
         return p.isAbsolute() ? p : ctx.baseDir().resolve(p).normalize();
     }
 
+    /** A single path segment: not empty, not '.' or '..', no separator. */
+    private static boolean plainName(String s) {
+        return s != null && !s.isEmpty() && !s.equals(".") && !s.equals("..") && !s.contains("/") && !s.equals("null");
+    }
+
     @Override
     public List<String> describe(StepContext ctx) {
         String from = ctx.render(src);
@@ -49,6 +54,17 @@ public final class FetchAction implements Action {
     @Override
     public ActionResult run(StepContext ctx) {
         String from = ctx.render(src);
+        String d = ctx.render(dest);
+        String refused = RemoteFiles.traversal("src", from);
+        if (refused == null) {
+            refused = RemoteFiles.traversal("dest", d);
+        }
+        if (refused == null && d.endsWith("/") && (!plainName(ctx.host().name()) || !plainName(String.valueOf(Path.of(from).getFileName())))) {
+            refused = "refused: the host name '" + ctx.host().name() + "' or file name of " + from + " is not a plain file name under " + d;
+        }
+        if (refused != null) {
+            return ActionResult.failed(refused);
+        }
         Path to = target(ctx, from);
         String remoteSha = RemoteFiles.remoteSha256(ctx, from);
         if (remoteSha == null) {

@@ -44,6 +44,7 @@ final class Session {
                 secrets.add(String.valueOf(inputs.get(in.name())));
             }
         }
+        secrets.addAll(inventorySecrets(inventory));
         this.masker = new Masker(secrets);
         this.scopes = new Scopes(runbook, inventory, inputs, run);
         // host patterns may name inputs (hosts: "{{new_member}}"): resolved once, before anything runs
@@ -63,6 +64,29 @@ final class Session {
     static Path defaultInventory() {
         Path p = Path.of("inventory", "lab.yml");
         return Files.isRegularFile(p) ? p : null;
+    }
+
+    /** Inventory variables whose names say they are secret, or that the inventory lists in {@code secret_vars}. */
+    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("(?i).*(password|passwd|passphrase|secret|token)$");
+
+    /** The values of an inventory's secret variables (on any host or in all.vars), masked like secret inputs. */
+    static List<String> inventorySecrets(Inventory inventory) {
+        List<String> out = new ArrayList<>();
+        List<Map<String, Object>> scopes = new ArrayList<>();
+        scopes.add(inventory.allVars());
+        inventory.hosts().values().forEach(h -> scopes.add(h.vars()));
+        for (Map<String, Object> vars : scopes) {
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            if (vars.get("secret_vars") instanceof List<?> l) {
+                l.forEach(x -> listed.add(String.valueOf(x)));
+            }
+            vars.forEach((k, v) -> {
+                if (v instanceof String str && !str.isEmpty() && (listed.contains(k) || SECRET_NAME.matcher(k).matches())) {
+                    out.add(str);
+                }
+            });
+        }
+        return out;
     }
 
     /** Inputs as recorded in journals and printed: secrets masked. */

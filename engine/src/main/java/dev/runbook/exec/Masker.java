@@ -6,8 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Replaces secret values (inputs marked {@code secret}) with {@code ******} in everything the run prints or records. */
+/**
+ * Replaces secret values (inputs marked {@code secret}, secret inventory variables) and any PEM
+ * private key block with {@code ******} in everything the run prints or records.
+ */
 public final class Masker {
+    /** A private key printed by a command (cat of a TLS key, a debug dump) is never recorded, whoever declared it. */
+    private static final java.util.regex.Pattern PRIVATE_KEY = java.util.regex.Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(-----END \\1PRIVATE KEY-----|\\z)", java.util.regex.Pattern.DOTALL);
     private final List<String> secrets;
 
     public Masker(Collection<String> secrets) {
@@ -15,10 +21,13 @@ public final class Masker {
     }
 
     public String mask(String s) {
-        if (s == null || secrets.isEmpty()) {
-            return s;
+        if (s == null) {
+            return null;
         }
-        String out = s;
+        String out = s.contains("PRIVATE KEY-----") ? PRIVATE_KEY.matcher(s).replaceAll("-----BEGIN $1PRIVATE KEY----- ****** -----END $1PRIVATE KEY-----") : s;
+        if (secrets.isEmpty()) {
+            return out;
+        }
         for (String secret : secrets) {
             out = out.replace(secret, "******");
         }
@@ -28,9 +37,6 @@ public final class Masker {
     /** Masks strings inside nested maps and lists. */
     @SuppressWarnings("unchecked")
     public Object maskValue(Object v) {
-        if (secrets.isEmpty()) {
-            return v;
-        }
         if (v instanceof String s) {
             return mask(s);
         }

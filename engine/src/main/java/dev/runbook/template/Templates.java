@@ -2,6 +2,7 @@ package dev.runbook.template;
 
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.DefaultMustacheVisitor;
+import com.github.mustachejava.Mustache;
 import com.github.mustachejava.MustacheException;
 import com.github.mustachejava.MustacheVisitor;
 import com.github.mustachejava.TemplateContext;
@@ -69,7 +70,64 @@ public final class Templates {
                 public void value(TemplateContext tc, String variable, boolean encoded) {
                     list.add(new StrictValue(tc, df, variable, encoded, shell));
                 }
+
+                @Override
+                public void iterable(TemplateContext tc, String variable, Mustache mustache) {
+                    list.add(new PlaceholderAwareSection(tc, df, mustache, variable));
+                }
             };
+        }
+    }
+
+    /**
+     * A {{#section}}. Over a run-time placeholder (in a plan) the body is rendered once with the
+     * placeholder as a scope that answers only names the outer scopes do not have: a section's body
+     * still sees {{outer}} values, and its own names show as {{<<section.name>>}}.
+     */
+    private static final class PlaceholderAwareSection extends com.github.mustachejava.codes.IterableCode {
+        PlaceholderAwareSection(TemplateContext tc, DefaultMustacheFactory df, Mustache mustache, String variable) {
+            super(tc, df, mustache, variable);
+        }
+
+        @Override
+        protected Writer handle(Writer writer, Object resolved, List<Object> scopes) {
+            return super.handle(writer, resolved instanceof Placeholder p ? new OuterFirst(p, List.copyOf(scopes)) : resolved, scopes);
+        }
+    }
+
+    /** A placeholder scope that defers to the enclosing scopes for the names they define. */
+    private static final class OuterFirst extends java.util.AbstractMap<String, Object> {
+        private final Placeholder placeholder;
+        private final List<Object> outer;
+
+        OuterFirst(Placeholder placeholder, List<Object> outer) {
+            this.placeholder = placeholder;
+            this.outer = outer;
+        }
+
+        @Override
+        public Object get(Object key) {
+            for (int i = outer.size() - 1; i >= 0; i--) {
+                if (outer.get(i) instanceof java.util.Map<?, ?> m && !(m instanceof Placeholder) && m.containsKey(key)) {
+                    return m.get(key);
+                }
+            }
+            return placeholder.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return true;
+        }
+
+        @Override
+        public java.util.Set<Entry<String, Object>> entrySet() {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public String toString() {
+            return placeholder.toString();
         }
     }
 

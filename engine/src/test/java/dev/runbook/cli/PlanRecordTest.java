@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -176,17 +173,9 @@ class PlanRecordTest {
     }
 
     private String capture(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        int rc;
-        try {
-            rc = Main.run(args);
-        } finally {
-            System.setOut(old);
-        }
-        assertEquals(0, rc);
-        return o.toString(StandardCharsets.UTF_8).replace(dir.toString(), "<dir>");
+        ConsoleCapture c = ConsoleCapture.run(args);
+        assertEquals(0, c.exit(), c.err());
+        return c.out().replace(dir.toString(), "<dir>");
     }
 
     private Path write(String name, String text) throws IOException {

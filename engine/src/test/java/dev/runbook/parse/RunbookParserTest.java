@@ -113,4 +113,22 @@ class RunbookParserTest {
         String y = "a: " + "[".repeat(200) + "]".repeat(200) + "\n";
         fails(y);
     }
+
+    @Test
+    void aHugeFileIsRefusedBeforeItIsParsed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path big = dir.resolve("big.yml");
+        // 5 MiB of one long comment line: cheap to write, and a runbook is never that big
+        java.nio.file.Files.writeString(big, "name: x\n# " + "x".repeat(5 * 1024 * 1024) + "\nsteps: []\n");
+        RunbookException e = assertThrows(RunbookException.class, () -> RunbookParser.load(big));
+        assertTrue(e.getMessage().contains("larger than 4 MiB"), e.describe());
+        assertEquals(ExitCode.INVALID_INPUT, e.exitCode());
+    }
+
+    @Test
+    void aHugeValueInsideTheLimitIsStillOneScalar() {
+        // 1 MiB in one value: parsed (no quadratic blow-up), kept exactly
+        String v = "y".repeat(1024 * 1024);
+        Runbook rb = RunbookParser.parse("rb.yml", "name: x\nsteps:\n  - {id: a, hosts: h, run: " + v + "}\n");
+        assertEquals(1, rb.steps().size());
+    }
 }

@@ -68,6 +68,18 @@ class TemplatesTest {
     }
 
     @Test
+    void aSectionOverAPlaceholderStillSeesOuterNames() {
+        // in a plan: the section's value is decided at run time, but {{bump_revision}} is known now
+        String s = Templates.shell("restore{{#facts.bump}} --bump-revision {{bump_revision}} --id {{id}}{{/facts.bump}}", AT)
+                .render(Map.of("facts", new Placeholder("facts"), "bump_revision", 1000), null);
+        assertEquals("restore --bump-revision 1000 --id <<facts.bump.id>>", s);
+        // at run time, with real values, the section behaves as mustache always does
+        assertEquals("restore --bump-revision 1000 --id 7", Templates.shell(
+                "restore{{#facts.bump}} --bump-revision {{bump_revision}} --id {{id}}{{/facts.bump}}", AT)
+                .render(Map.of("facts", Map.of("bump", Map.of("id", 7)), "bump_revision", 1000), null));
+    }
+
+    @Test
     void expressionsAreStrictAndSideEffectFree() {
         Map<String, Object> scope = Map.of("result", Map.of("rc", 0, "stdout", "healthy"), "n", 3);
         assertTrue(Expressions.compile("result.rc == 0 && result.stdout =~ '.*health.*'", AT).test(scope, null));
