@@ -110,7 +110,7 @@ final class ApplyCommand implements Callable<Integer> {
         RunLock lock = null;
         try {
             Executor executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, listener, s.masker);
-            executor.connectAll();
+            executor.connectAll(RunLock.COMMANDS_PER_HOST);
             // the cluster's hosts; never the control machine (several clusters may share it)
             lock = RunLock.acquire(connections, s.targets.remoteHosts(s.graph.order()).stream().filter(h -> !h.local()).toList(),
                     new Holder(runId, s.runbookPath.getFileName().toString(), System.getProperty("user.name"), HostLock.thisMachine(),
@@ -133,20 +133,42 @@ final class ApplyCommand implements Callable<Integer> {
             listener.runFinished(new RunListener.RunSummary(runId, e.exitCode().code, "REFUSED: " + e.getMessage(),
                     System.currentTimeMillis() - start, results));
             journal.close();
+            close(lock, connections, resources);
             throw e;
+        } catch (RuntimeException | Error e) {
+            close(lock, connections, resources);
+            throw e;
+        }
+        long released = System.nanoTime();
+        lock.close();
+        if (TRACE) {
+            System.err.printf("trace-end release=%.0fms%n", (System.nanoTime() - released) / 1e6);
+        }
+        // the recap as soon as the lock is released; closing connections is left for after it
+        try {
+            listener.runFinished(new RunListener.RunSummary(runId, code, outcome, System.currentTimeMillis() - start, results));
+            journal.close();
+            if (code != 0) {
+                System.out.println("journal: " + journal.dir() + (code == 1 || code == 3 ? "   resume with: runbook resume " + runId : ""));
+            }
         } finally {
+            close(null, connections, resources);
+        }
+        return code;
+    }
+
+    private static final boolean TRACE = System.getenv("RUNBOOK_TRACE") != null;
+
+    /** Releases the lock (when taken), then closes every connection and run resource. */
+    private static void close(RunLock lock, Connections connections, dev.runbook.action.RunResources resources) {
+        try {
             if (lock != null) {
                 lock.close();
             }
+        } finally {
             connections.close();
             resources.close();
         }
-        listener.runFinished(new RunListener.RunSummary(runId, code, outcome, System.currentTimeMillis() - start, results));
-        journal.close();
-        if (code != 0) {
-            System.out.println("journal: " + journal.dir() + (code == 1 || code == 3 ? "   resume with: runbook resume " + runId : ""));
-        }
-        return code;
     }
 
     /** True when this machine's journal of {@code runId} records its end (a lock it left is stale). */

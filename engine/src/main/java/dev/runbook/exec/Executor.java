@@ -60,6 +60,15 @@ public final class Executor {
      * or a bad host key stops the run here (exit 3: nothing was changed).
      */
     public void connectAll() {
+        connectAll(0);
+    }
+
+    /**
+     * As {@link #connectAll()}, counting {@code extraPerHost} more commands on every host than its
+     * steps (the run lock's take and release): a host with three or more commands in all gets its
+     * persistent shell, so a one-step run on 100 hosts costs each host one SSH session, not three.
+     */
+    public void connectAll(int extraPerHost) {
         warmUp();
         List<Host> hosts = targets.remoteHosts(graph.order());
         if (hosts.isEmpty()) {
@@ -68,6 +77,7 @@ public final class Executor {
         // how many steps each host runs (block sub-steps included): hosts with several get their
         // persistent shell started now, in parallel with the other connections
         java.util.Map<String, Integer> planned = new java.util.HashMap<>();
+        hosts.forEach(h -> planned.put(h.name(), extraPerHost));
         for (Step s : graph.order()) {
             int per = s.isBlock() ? s.block().size() : 1;
             for (Host h : targets.of(s)) {

@@ -20,14 +20,18 @@ import java.util.function.Predicate;
  * the second is refused with who holds the lock since when.
  */
 public final class RunLock implements AutoCloseable {
+    /** Commands the lock runs on each host of a run that succeeds in taking it: take and release. */
+    public static final int COMMANDS_PER_HOST = 2;
     private final Connections connections;
     private final String run;
     private final Map<Host, String> held;
+    private final int parallel;
 
-    private RunLock(Connections connections, String run, Map<Host, String> held) {
+    private RunLock(Connections connections, String run, Map<Host, String> held, int parallel) {
         this.connections = connections;
         this.run = run;
         this.held = held;
+        this.parallel = Math.max(1, parallel);
     }
 
     /** The lock file path on a host: its {@code runbook_lock} variable, or {@link HostLock#DEFAULT_PATH}. */
@@ -78,7 +82,7 @@ public final class RunLock implements AutoCloseable {
         } finally {
             pool.shutdown();
         }
-        RunLock lock = new RunLock(connections, me.run(), held);
+        RunLock lock = new RunLock(connections, me.run(), held, parallel);
         if (!refused.isEmpty() || !errors.isEmpty()) {
             lock.close();
             if (!errors.isEmpty()) {
@@ -130,13 +134,22 @@ public final class RunLock implements AutoCloseable {
     /** Releases every host's lock this run still holds; a host that cannot be reached keeps it (the next run takes it over). */
     @Override
     public void close() {
-        held.entrySet().parallelStream().forEach(e -> {
-            try {
-                HostLock.release(connections.get(e.getKey()), e.getValue(), run);
-            } catch (RuntimeException ignored) {
-                // the host is gone; its lock names a run whose journal says it ended, so the next run takes it over
-            }
-        });
+        if (held.isEmpty()) {
+            return;
+        }
+        // every host at once (a parallel stream would run 2 at a time on 2 cores: ~0.5 s on 100 hosts)
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, held.size()));
+        try {
+            CompletableFuture.allOf(held.entrySet().stream().map(e -> CompletableFuture.runAsync(() -> {
+                try {
+                    HostLock.release(connections.get(e.getKey()), e.getValue(), run);
+                } catch (RuntimeException ignored) {
+                    // the host is gone; its lock names a run whose journal says it ended, so the next run takes it over
+                }
+            }, pool)).toArray(CompletableFuture[]::new)).join();
+        } finally {
+            pool.shutdown();
+        }
         held.clear();
     }
 }

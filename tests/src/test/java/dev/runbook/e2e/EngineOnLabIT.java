@@ -118,6 +118,43 @@ class EngineOnLabIT {
     }
 
     @Test
+    void aHostKeyChangedMidRunCannotReachTheRunningConnectionAndTheNextRunIsRefused() throws Exception {
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/hostkey-midrun-it"));
+        Path rb = dir.resolve("swap.yml");
+        // step 1 replaces etcd-01's host key (sshd reads its keys per new connection); step 2 must
+        // still run on the connection the run authenticated at its start, with the old key
+        Files.writeString(rb, String.join("\n",
+                "name: swap the host key mid-run",
+                "steps:",
+                "  - id: swap",
+                "    hosts: etcd-01",
+                "    run: |",
+                "      cd /etc/ssh",
+                "      cp -p ssh_host_ed25519_key ssh_host_ed25519_key.rbtest && cp -p ssh_host_ed25519_key.pub ssh_host_ed25519_key.pub.rbtest",
+                "      rm -f ssh_host_ed25519_key ssh_host_ed25519_key.pub",
+                "      ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key",
+                "  - id: after",
+                "    hosts: etcd-01",
+                "    run: touch /tmp/hostkey-midrun-marker",
+                ""));
+        Lab.sshOk("etcd-01", "rm -f /tmp/hostkey-midrun-marker");
+        try {
+            Cmd.Result r = Cmd.runbook("apply", rb.toString(), "-i", Lab.INVENTORY.toString());
+            assertEquals(0, r.exit(), "the run's own connection is unaffected: " + r.all());
+            Cmd.Result next = Cmd.runbook("apply", rb.toString(), "-i", Lab.INVENTORY.toString());
+            assertEquals(3, next.exit(), next.all());
+            assertTrue(next.err().contains("etcd-01: HOST KEY CHANGED"), next.err());
+            assertTrue(next.err().contains("nothing was run"), next.err());
+        } finally {
+            // through the host's namespaces, not SSH: the lab's own known_hosts refuses the new key too
+            Cmd.Result restored = Cmd.run(Lab.REPO, List.of("nsenter", "-t", Files.readString(Lab.STATE.resolve("hosts/etcd-01/init.pid")).trim(), "-a", "--",
+                    "sh", "-c", "cd /etc/ssh && mv -f ssh_host_ed25519_key.rbtest ssh_host_ed25519_key && mv -f ssh_host_ed25519_key.pub.rbtest ssh_host_ed25519_key.pub"), 30);
+            assertEquals(0, restored.exit(), restored.all());
+        }
+        assertEquals(0, Lab.ssh("etcd-01", "test -e /tmp/hostkey-midrun-marker").exit(), "step 2 ran on the first run's connection");
+    }
+
+    @Test
     void anUnreachableHostIsNamedBeforeAnythingRuns() throws Exception {
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/unreachable-it"));
         Path inventory = dir.resolve("inventory.yml");

@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.common.SecurityUtils;
@@ -15,17 +18,76 @@ import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
 /**
  * Strict host-key checking against a known_hosts file. Remembers why a key was refused so the
  * error can say "unknown" (with the opt-in) or "CHANGED" (always fatal, never auto-accepted).
+ *
+ * <p>One check per connection, but the file is parsed once per run, not once per connection:
+ * decoding a known_hosts line decodes its public key (an Ed25519 point decompression), and a run
+ * on 100 hosts with a 100-line file would otherwise decode 10,000 keys. sshj's matching is reused
+ * as is, over the shared entries, one connection at a time (a hashed entry's HMAC is not
+ * thread-safe).
  */
 final class HostKeyCheck extends OpenSSHKnownHosts {
     enum Outcome { OK, UNKNOWN, CHANGED }
 
+    private final File file;
     private final boolean acceptNew;
     private volatile Outcome outcome = Outcome.OK;
     private volatile String fingerprint;
 
     HostKeyCheck(File knownHosts, boolean acceptNew) throws IOException {
-        super(knownHosts);
+        super(new java.io.StringReader(""));
+        this.file = knownHosts;
         this.acceptNew = acceptNew;
+        shared(); // an unreadable file fails here, where the caller names it
+    }
+
+    /** A known_hosts file's bytes and the entries parsed from them. */
+    private record Parsed(byte[] content, List<KnownHostEntry> entries) {
+    }
+
+    /** Parsed files by path; a file whose bytes changed since (an accepted key, an edit) is parsed again. */
+    private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
+    private static final Object MATCHING = new Object();
+
+    private List<KnownHostEntry> shared() throws IOException {
+        if (!file.exists()) {
+            return List.of();
+        }
+        byte[] now = Files.readAllBytes(file.toPath());
+        Parsed p = PARSED.get(file.getAbsolutePath());
+        if (p == null || !java.util.Arrays.equals(p.content(), now)) {
+            p = new Parsed(now, List.copyOf(new OpenSSHKnownHosts(new java.io.StringReader(new String(now, StandardCharsets.UTF_8))).entries()));
+            PARSED.put(file.getAbsolutePath(), p);
+        }
+        return p.entries();
+    }
+
+    @Override
+    public boolean verify(String hostname, int port, PublicKey key) {
+        synchronized (MATCHING) {
+            if (!load()) {
+                return false;
+            }
+            return super.verify(hostname, port, key);
+        }
+    }
+
+    @Override
+    public List<String> findExistingAlgorithms(String hostname, int port) {
+        synchronized (MATCHING) {
+            return load() ? super.findExistingAlgorithms(hostname, port) : List.of();
+        }
+    }
+
+    /** This check's entries: the file's shared ones (false, refusing, when it cannot be read). */
+    private boolean load() {
+        try {
+            entries.clear();
+            entries.addAll(shared());
+            return true;
+        } catch (IOException e) {
+            outcome = Outcome.UNKNOWN;
+            return false;
+        }
     }
 
     Outcome outcome() {
@@ -47,10 +109,10 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         String line = hostname + " " + KeyType.fromKey(key) + " " + blob + "\n";
         synchronized (HostKeyCheck.class) {
             try {
-                if (khFile.getParentFile() != null) {
-                    Files.createDirectories(khFile.getParentFile().toPath());
+                if (file.getParentFile() != null) {
+                    Files.createDirectories(file.getParentFile().toPath());
                 }
-                Files.writeString(khFile.toPath(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.writeString(file.toPath(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 outcome = Outcome.UNKNOWN;
                 return false;

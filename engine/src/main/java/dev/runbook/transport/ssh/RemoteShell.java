@@ -84,7 +84,6 @@ final class RemoteShell implements AutoCloseable {
     private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final boolean TRACE = System.getenv("RUNBOOK_TRACE") != null;
     private final String host;
-    private final Session session;
     private final Session.Command shell;
     private final OutputStream in;
     private final SftpSource sftp;
@@ -100,9 +99,8 @@ final class RemoteShell implements AutoCloseable {
         SFTPClient get() throws IOException;
     }
 
-    private RemoteShell(String host, Session session, Session.Command shell, String dir, SftpSource sftp) {
+    private RemoteShell(String host, Session.Command shell, String dir, SftpSource sftp) {
         this.host = host;
-        this.session = session;
         this.shell = shell;
         this.in = shell.getOutputStream();
         this.dir = dir;
@@ -139,7 +137,7 @@ final class RemoteShell implements AutoCloseable {
                 s.close();
                 return null;
             }
-            RemoteShell rs = new RemoteShell(host, s, cmd, first.substring("READY ".length()).trim(), sftp);
+            RemoteShell rs = new RemoteShell(host, cmd, first.substring("READY ".length()).trim(), sftp);
             Thread reader = new Thread(() -> rs.readFrames(out), "remote-shell-" + host);
             reader.setDaemon(true);
             reader.start();
@@ -345,19 +343,17 @@ final class RemoteShell implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends EOF: the shell kills what still runs and removes its temp dir on its own. The channel's
+     * close handshake is not awaited (the shell's exit, its cleanup and sshd's reply: a round trip
+     * and a fork per host at the end of every run); the caller disconnects, which ends it as well.
+     */
     @Override
     public void close() {
         try {
-            // EOF: the shell kills what still runs and removes its temp dir on its own; no need to wait
             in.close();
         } catch (IOException ignored) {
             // the connection is closing anyway
-        } finally {
-            try {
-                session.close();
-            } catch (IOException ignored) {
-                // same
-            }
         }
     }
 }

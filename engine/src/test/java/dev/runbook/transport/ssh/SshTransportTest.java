@@ -212,6 +212,23 @@ class SshTransportTest {
     }
 
     @Test
+    void aKnownHostsFileEditedBetweenConnectionsOfOneProcessIsReadAgain() throws Exception {
+        // parsed once and shared by every connection of a run: an edit must still be seen at once
+        Path kh = dir.resolve("edited_known_hosts");
+        String good = Files.readString(sshd.knownHosts);
+        Files.writeString(kh, good);
+        SshTransport.connect(sshd.target(kh), false, 5000).close();
+        Path other = dir.resolve("edited_other_key");
+        new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.toString()).start().waitFor();
+        // same length as the good line: only the bytes differ, written within the same millisecond
+        Files.writeString(kh, "[127.0.0.1]:" + sshd.port + " " + Files.readString(dir.resolve("edited_other_key.pub")).trim().replaceAll(" \\S+$", "") + "\n");
+        TransportException e = assertThrows(TransportException.class, () -> SshTransport.connect(sshd.target(kh), false, 5000));
+        assertTrue(e.getMessage().contains("HOST KEY CHANGED"), e.getMessage());
+        Files.writeString(kh, good);
+        SshTransport.connect(sshd.target(kh), false, 5000).close();
+    }
+
+    @Test
     void unreachableHostIsNamed() throws Exception {
         int closed;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
