@@ -10,6 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * sha256 there, set mode/owner, then rename over the target. A reader never sees a half-written file.
  */
 final class RemoteFiles {
+    private static final boolean TRACE = System.getenv("RUNBOOK_TRACE") != null;
+
     private RemoteFiles() {
     }
 
@@ -87,6 +89,7 @@ final class RemoteFiles {
     /** Uploads bytes or a local file and installs it; returns an error message or null. */
     static String install(StepContext ctx, byte[] content, Path local, String sha256, String dest, String mode, String owner) {
         String tmp = tempName(dest);
+        long t0 = System.nanoTime();
         try {
             if (content != null) {
                 ctx.transport().upload(content, tmp);
@@ -105,7 +108,11 @@ final class RemoteFiles {
             }
             return "uploading " + dest + " failed: " + e.getMessage() + " (nothing was installed)";
         }
+        long t1 = System.nanoTime();
         ExecResult r = ctx.exec(finishCommand(tmp, dest, sha256, mode, owner, true));
+        if (TRACE) {
+            System.err.printf("trace-install %s upload=%.0fms verify+install=%.0fms%n", dest, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+        }
         if (!r.ok()) {
             ctx.exec("rm -f -- " + ShellQuote.quote(tmp));
             return "installing " + dest + " failed: " + (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().trim());

@@ -74,6 +74,7 @@ final class SnapshotAction extends EtcdAction {
                 return ActionResult.failed("no member answered a status request: " + status.get("errors"));
             }
         }
+        long tStatus = System.nanoTime();
         Client one = EtcdClients.of(ctx).member(target, endpoint);
         long limit = timeout(ctx, Duration.ofMinutes(10)).toMillis();
         GetResponse before = count(one, endpoint, target);
@@ -85,8 +86,12 @@ final class SnapshotAction extends EtcdAction {
                 ctx.progress("streaming a snapshot from " + endpoint + " to " + part);
                 bytes = EtcdClients.call(one.getMaintenanceClient().snapshot(out), endpoint, "snapshot", limit);
             }
+            long tStreamed = System.nanoTime();
             GetResponse after = count(one, endpoint, target);
             String sha = SnapshotFile.verify(part);
+            if (System.getenv("RUNBOOK_TRACE") != null) {
+                System.err.printf("trace-snapshot count+stream=%.0fms verify=%.0fms%n", (tStreamed - tStatus) / 1e6, (System.nanoTime() - tStreamed) / 1e6);
+            }
             Files.move(part, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             boolean exact = before.getHeader().getRevision() == after.getHeader().getRevision();
             Map<String, Object> meta = new LinkedHashMap<>();
