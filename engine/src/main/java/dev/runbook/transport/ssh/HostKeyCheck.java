@@ -37,7 +37,8 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         super(new java.io.StringReader(""));
         this.file = knownHosts;
         this.acceptNew = acceptNew;
-        shared(); // an unreadable file fails here, where the caller names it
+        // read once, here (an unreadable file fails where the caller names it); the entries are shared
+        entries.addAll(shared());
     }
 
     /** A known_hosts file's bytes and the entries parsed from them. */
@@ -64,9 +65,6 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
     @Override
     public boolean verify(String hostname, int port, PublicKey key) {
         synchronized (MATCHING) {
-            if (!load()) {
-                return false;
-            }
             return super.verify(hostname, port, key);
         }
     }
@@ -74,19 +72,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
     @Override
     public List<String> findExistingAlgorithms(String hostname, int port) {
         synchronized (MATCHING) {
-            return load() ? super.findExistingAlgorithms(hostname, port) : List.of();
-        }
-    }
-
-    /** This check's entries: the file's shared ones (false, refusing, when it cannot be read). */
-    private boolean load() {
-        try {
-            entries.clear();
-            entries.addAll(shared());
-            return true;
-        } catch (IOException e) {
-            outcome = Outcome.UNKNOWN;
-            return false;
+            return super.findExistingAlgorithms(hostname, port);
         }
     }
 
