@@ -38,16 +38,8 @@ final class WarmupCommand implements Callable<Integer> {
             dev.runbook.report.PlanMarkdown.render(record);
             // SSH and etcd client classes: configured, never connected
             new net.schmizz.sshj.SSHClient(new net.schmizz.sshj.DefaultConfig()).close();
-            // and a first call's code path (gRPC, Netty, TLS setup), refused by a closed local port
-            io.etcd.jetcd.Client c = io.etcd.jetcd.Client.builder().endpoints("https://127.0.0.1:1").sslContext(b -> { })
-                    .connectTimeout(java.time.Duration.ofMillis(500)).retryMaxDuration(java.time.Duration.ofMillis(500)).build();
-            try {
-                c.getMaintenanceClient().statusMember("https://127.0.0.1:1").get(1, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // expected: nothing listens there
-            } finally {
-                c.close();
-            }
+            // and a first etcd call's code path (gRPC, Netty, Vert.x, TLS set-up), refused by a closed local port
+            dev.runbook.action.etcd.EtcdClients.exerciseOffline();
             System.out.println("warmup: ok");
             return 0;
         } finally {

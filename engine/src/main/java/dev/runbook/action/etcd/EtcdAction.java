@@ -38,23 +38,28 @@ abstract class EtcdAction implements Action {
         } catch (RunbookException e) {
             return ActionResult.failed(e.getMessage() + (e.hint() == null ? "" : " (" + e.hint() + ")"));
         }
+        EtcdClients clients = EtcdClients.of(ctx);
+        clients.beginStep();
         try {
             return execute(ctx, target);
         } catch (EtcdClients.EtcdException e) {
             return ActionResult.failed(e.full());
         } catch (IllegalArgumentException e) {
             return ActionResult.failed(e.getMessage());
+        } finally {
+            clients.endStep();
         }
     }
 
     /**
      * jetcd, gRPC, Netty and TLS take ~1.5 s to load on a small machine: paid during a restore's
-     * quorum gate that is time the cluster is down. One read-only status call at run start pays it.
+     * quorum gate that is time the cluster is down. One read-only status call per member at run
+     * start pays it, and leaves the run a connected channel to each member.
      */
     @Override
     public final void warmUp(StepContext ctx) {
         try {
-            EtcdClients.warmUp(spec.resolve(ctx));
+            EtcdClients.warmUp(EtcdClients.of(ctx), spec.resolve(ctx));
         } catch (RuntimeException e) {
             // a warm-up that cannot resolve its target leaves the real step to report why
         }

@@ -19,26 +19,100 @@ import java.util.concurrent.TimeoutException;
 public final class EtcdClients implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
+    private final MemberChannels channels = new MemberChannels();
+    /**
+     * The event loops of this run's jetcd clients, ended with the run: left to gRPC's shared event
+     * loop they linger in epoll_wait after their client closes, and the JVM's exit waits ~300 ms for
+     * any thread inside a native call.
+     */
+    private volatile io.vertx.core.Vertx vertx;
+    private final java.util.concurrent.atomic.AtomicInteger activeSteps = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
-     * Once per process: a throwaway client makes one read-only status call to the first endpoint,
-     * so the classes and TLS code of a first call are loaded before a step waits on them. The
-     * client is closed, not cached: a channel kept across the restart of its member would sit in
-     * gRPC's reconnect backoff exactly when the quorum gate needs it.
+     * Once per process, at run start: one read-only status call to every endpoint, so that the
+     * classes and the TLS code are loaded and compiled before a step waits on them (the leader
+     * lookup just before a restore stops anything paid ~0.8 s for it). The channels close when it
+     * ends, unless a step is using them by then. A member that is down still loaded the code paths.
      */
-    static void warmUp(EtcdTarget t) {
+    static void warmUp(EtcdClients clients, EtcdTarget t) {
         if (!WARM.compareAndSet(false, true)) {
             return;
         }
-        Client c = build(t, List.of(t.endpoints().get(0)));
+        clients.beginStep();
+        long t0 = System.nanoTime();
         try {
-            c.getMaintenanceClient().statusMember(t.endpoints().get(0)).get(Math.min(3000, t.callTimeout().toMillis()), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // a member that is down still loaded the code paths up to the connection
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Map<String, CompletableFuture<io.etcd.jetcd.maintenance.StatusResponse>> asked = new java.util.LinkedHashMap<>();
+            for (String ep : t.endpoints()) {
+                asked.put(ep, clients.status(t, ep));
+            }
+            asked.forEach((ep, f) -> {
+                try {
+                    f.get(Math.min(3000, t.callTimeout().toMillis()), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    f.cancel(true);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         } finally {
-            c.close();
+            clients.endStep();
+            if (System.getenv("RUNBOOK_TRACE") != null) {
+                System.err.printf("trace-etcd warm-up %d endpoints %.0fms%n", t.endpoints().size(), (System.nanoTime() - t0) / 1e6);
+            }
+        }
+    }
+
+    /** An etcd step (or the warm-up) starts using the per-member channels. */
+    void beginStep() {
+        activeSteps.incrementAndGet();
+    }
+
+    /** An etcd step ended: with none left running, the per-member channels close (see {@link MemberChannels}). */
+    void endStep() {
+        if (activeSteps.decrementAndGet() == 0) {
+            channels.closeAll();
+        }
+    }
+
+    /** Status of one member, over the run's kept channel to it (see {@link MemberChannels}). */
+    public CompletableFuture<io.etcd.jetcd.maintenance.StatusResponse> status(EtcdTarget t, String endpoint) {
+        return channels.status(t, endpoint);
+    }
+
+    /** KV hash of one member at {@code revision} (0: its latest), over the run's kept channel to it. */
+    public CompletableFuture<io.etcd.jetcd.maintenance.HashKVResponse> hashKV(EtcdTarget t, String endpoint, long revision) {
+        return channels.hashKV(t, endpoint, revision);
+    }
+
+    /** A linearizable read on one member (the health probe), over the run's kept channel to it. */
+    public CompletableFuture<Long> linearizableRead(EtcdTarget t, String endpoint, String key) {
+        return channels.linearizableRead(t, endpoint, key);
+    }
+
+    /** Defragments one member, over the run's kept channel to it. */
+    public CompletableFuture<io.etcd.jetcd.maintenance.DefragmentResponse> defragment(EtcdTarget t, String endpoint) {
+        return channels.defragment(t, endpoint);
+    }
+
+    /**
+     * For the launcher's class-data archive ({@code runbook warmup}): runs the code paths of a first
+     * member status call and a first cluster call, TLS set-up included, against a local port where
+     * nothing listens. Touches no host.
+     */
+    public static void exerciseOffline() {
+        String ep = "https://127.0.0.1:1";
+        EtcdTarget t = new EtcdTarget(List.of(ep), null, null, null, java.time.Duration.ofMillis(500));
+        try (EtcdClients c = new EtcdClients()) {
+            try {
+                call(c.status(t, ep), ep, "status", 1000);
+            } catch (EtcdException e) {
+                // expected: refused
+            }
+            try {
+                call(c.cluster(t).getClusterClient().listMember(), ep, "member list", 1000);
+            } catch (EtcdException e) {
+                // expected: refused
+            }
         }
     }
 
@@ -65,6 +139,7 @@ public final class EtcdClients implements AutoCloseable {
         if (c != null) {
             c.close();
         }
+        channels.discard(t, endpoint);
     }
 
     private static String key(EtcdTarget t, List<String> endpoints) {
@@ -75,21 +150,18 @@ public final class EtcdClients implements AutoCloseable {
         return clients.computeIfAbsent(key(t, endpoints), k -> build(t, endpoints));
     }
 
-    private static Client build(EtcdTarget t, List<String> endpoints) {
-        ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new))
+    private synchronized io.vertx.core.Vertx vertx() {
+        if (vertx == null) {
+            vertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
+        }
+        return vertx;
+    }
+
+    private Client build(EtcdTarget t, List<String> endpoints) {
+        ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new)).vertx(vertx())
                 .connectTimeout(t.callTimeout()).retryMaxDuration(t.callTimeout()).keepaliveWithoutCalls(false);
-        if (t.ca() != null) {
-            try {
-                b.sslContext(s -> {
-                    s.trustManager(t.ca().toFile());
-                    if (t.cert() != null && t.key() != null) {
-                        s.keyManager(t.cert().toFile(), t.key().toFile());
-                    }
-                });
-            } catch (javax.net.ssl.SSLException e) {
-                throw new EtcdException("cannot load TLS files (" + t.ca() + ", " + t.cert() + ", " + t.key() + "): " + e.getMessage(),
-                        "etcd_cert/etcd_key must be a PEM certificate and its private key");
-            }
+        if (t.ca() != null || endpoints.stream().anyMatch(e -> e.startsWith("https:"))) {
+            b.sslContext(channels.sslContext(t));
         }
         return b.build();
     }
@@ -131,6 +203,17 @@ public final class EtcdClients implements AutoCloseable {
     public void close() {
         clients.values().forEach(Client::close);
         clients.clear();
+        channels.close();
+        io.vertx.core.Vertx v = vertx;
+        if (v != null) {
+            try {
+                v.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // its threads are daemons: at worst the exit waits for them
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** An etcd call that failed or timed out; the action reports it as a failed step. */

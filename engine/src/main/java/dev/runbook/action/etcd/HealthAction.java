@@ -6,7 +6,6 @@ import dev.runbook.action.StepContext;
 import dev.runbook.error.RunbookException;
 import dev.runbook.model.Node;
 import dev.runbook.parse.Fields;
-import io.etcd.jetcd.options.GetOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,7 +87,9 @@ final class HealthAction extends EtcdAction {
             ctx.progress("etcd health: " + healthy + "/" + last.size() + " healthy, waiting for " + wait + "; not yet: "
                     + String.join(", ", bad.stream().map(b -> b.substring(0, b.indexOf(": "))).toList()));
             try {
-                Thread.sleep(500);
+                // probes fail fast (a refused connection does not retry inside the call), and a
+                // probe on a kept channel costs ~2 ms: look again soon, a member's readiness is the RTO
+                Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return ActionResult.failed("interrupted");
@@ -134,8 +135,7 @@ final class HealthAction extends EtcdAction {
     static String probe(EtcdClients clients, EtcdTarget target, String ep) {
         try {
             // a linearizable read needs the member to be part of a working quorum, as etcdctl's check does
-            EtcdClients.call(clients.member(target, ep).getKVClient().get(bytes("health"), GetOption.builder().withSerializable(false).build()),
-                    ep, "health", millis(target.callTimeout()));
+            EtcdClients.call(clients.linearizableRead(target, ep, "health"), ep, "health", millis(target.callTimeout()));
             return null;
         } catch (EtcdClients.EtcdException e) {
             String m = e.getMessage();

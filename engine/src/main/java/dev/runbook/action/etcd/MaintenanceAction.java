@@ -106,9 +106,9 @@ final class MaintenanceAction extends EtcdAction {
             case DEFRAG -> {
                 String ep = target.endpointOf(ctx.render(member), ctx.scope());
                 long limit = timeout(ctx, Duration.ofMinutes(5)).toMillis();
-                var before = EtcdClients.call(c.getMaintenanceClient().statusMember(ep), ep, "status", t);
-                EtcdClients.call(c.getMaintenanceClient().defragmentMember(ep), ep, "defragment", limit);
-                var after = EtcdClients.call(c.getMaintenanceClient().statusMember(ep), ep, "status", t);
+                var before = EtcdClients.call(EtcdClients.of(ctx).status(target, ep), ep, "status", t);
+                EtcdClients.call(EtcdClients.of(ctx).defragment(target, ep), ep, "defragment", limit);
+                var after = EtcdClients.call(EtcdClients.of(ctx).status(target, ep), ep, "status", t);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("endpoint", ep);
                 r.put("db_size_before", before.getDbSize());

@@ -146,7 +146,7 @@ final class SnapshotAction extends EtcdAction {
             return String.valueOf(v.get(endpoint));
         }
         try {
-            return EtcdClients.call(EtcdClients.of(ctx).member(target, endpoint).getMaintenanceClient().statusMember(endpoint), endpoint,
+            return EtcdClients.call(EtcdClients.of(ctx).status(target, endpoint), endpoint,
                     "status", millis(target.callTimeout())).getVersion();
         } catch (EtcdClients.EtcdException e) {
             return "";

@@ -65,7 +65,7 @@ final class StatusAction extends EtcdAction {
         // asked all at once: a down member costs one call timeout, not one per member
         Map<String, java.util.concurrent.CompletableFuture<StatusResponse>> asked = new LinkedHashMap<>();
         for (String ep : target.endpoints()) {
-            asked.put(ep, clients.member(target, ep).getMaintenanceClient().statusMember(ep));
+            asked.put(ep, clients.status(target, ep));
         }
         for (String ep : target.endpoints()) {
             try {

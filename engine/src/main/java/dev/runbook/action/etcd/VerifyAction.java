@@ -114,7 +114,7 @@ final class VerifyAction extends EtcdAction {
                 hashes.clear();
                 revisions.clear();
                 for (String ep : target.endpoints()) {
-                    HashKVResponse h = EtcdClients.call(c.getMaintenanceClient().hashKV(ep, 0), ep, "hashkv", millis(target.callTimeout()));
+                    HashKVResponse h = EtcdClients.call(EtcdClients.of(ctx).hashKV(target, ep, 0), ep, "hashkv", millis(target.callTimeout()));
                     hashes.put(ep, Integer.toUnsignedString(h.getHash()));
                     revisions.put(ep, h.getHeader().getRevision());
                 }

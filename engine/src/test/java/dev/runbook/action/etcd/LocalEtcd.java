@@ -135,6 +135,12 @@ final class LocalEtcd implements AutoCloseable {
         members.get(i).destroyForcibly().waitFor();
     }
 
+    /** Kills member {@code i} and starts it again on the same data dir. */
+    void restart(int i) throws IOException, InterruptedException {
+        kill(i);
+        members.set(i, start(i));
+    }
+
     private void pki() throws IOException, InterruptedException {
         Path pki = Files.createDirectories(dir.resolve("pki"));
         sh(pki, "openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca");
