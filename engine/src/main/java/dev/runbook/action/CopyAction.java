@@ -62,6 +62,12 @@ public final class CopyAction implements Action {
         return p.isAbsolute() ? p : ctx.baseDir().resolve(p).normalize();
     }
 
+    @Override
+    public long bulkBytes(StepContext ctx) {
+        // inline content and rendered templates are small; a missing file fails the step anyway
+        return content != null || render ? 0 : Math.max(0, localSource(ctx).toFile().length());
+    }
+
     /** The bytes to install (null when a plain copy streams the file). */
     private byte[] bytes(StepContext ctx) {
         if (content != null) {

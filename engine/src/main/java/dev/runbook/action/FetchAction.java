@@ -46,6 +46,11 @@ public final class FetchAction implements Action {
     }
 
     @Override
+    public long bulkBytes(StepContext ctx) {
+        return UNKNOWN_BULK; // the remote file's size is known only when it is fetched
+    }
+
+    @Override
     public List<String> describe(StepContext ctx) {
         String from = ctx.render(src);
         return List.of("download " + ctx.host().name() + ":" + from + " -> " + target(ctx, from) + " (.part, sha256 check, rename)");

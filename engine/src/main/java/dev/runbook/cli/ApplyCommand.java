@@ -74,7 +74,14 @@ final class ApplyCommand implements Callable<Integer> {
         RunOptions opts = new RunOptions(exec.forks, args.limit, cancelled, s.runbookPath.toAbsolutePath().getParent(), runId,
                 new ConsoleOperator(exec.yes), done, resources);
         // every template on every host renders before anything runs: all missing variables at once
-        List<Planner.StepPlan> plan = new Planner(s.graph, s.targets, s.scopes, opts).plan();
+        Planner planner = new Planner(s.graph, s.targets, s.scopes, opts);
+        List<Planner.StepPlan> plan = planner.plan();
+        if (!check) {
+            Integer relaunched = JitProfile.relaunchIfBulk(planner.bulkBytes());
+            if (relaunched != null) {
+                return relaunched;
+            }
+        }
         Connections connections = new Connections(Connections.standard(exec.acceptNewHostKeys, exec.connectTimeoutSeconds * 1000));
         if (check) {
             PlanCommand.print(System.out, s, plan);
@@ -166,8 +173,13 @@ final class ApplyCommand implements Callable<Integer> {
                 lock.close();
             }
         } finally {
+            long t0 = System.nanoTime();
             connections.close();
+            long t1 = System.nanoTime();
             resources.close();
+            if (TRACE) {
+                System.err.printf("trace-close connections=%.0fms resources=%.0fms%n", (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+            }
         }
     }
 

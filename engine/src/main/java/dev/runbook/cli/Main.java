@@ -2,6 +2,7 @@ package dev.runbook.cli;
 
 import dev.runbook.error.ExitCode;
 import dev.runbook.error.RunbookException;
+import java.util.List;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,8 +19,18 @@ public final class Main {
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
     private static final java.util.logging.Logger NETTY_LOG = java.util.logging.Logger.getLogger("io.netty");
+    private static volatile List<String> ARGV;
+
+    /** The command line of this process (null when the CLI runs inside another program, e.g. tests). */
+    static List<String> argv() {
+        return ARGV;
+    }
+
     public static void main(String[] args) {
-        System.exit(run(args));
+        ARGV = List.of(args);
+        JitProfile.watchParentIfChild();
+        int code = run(args);
+        System.exit(code);
     }
 
     /** Runs the CLI and returns the exit code (tests call this). */

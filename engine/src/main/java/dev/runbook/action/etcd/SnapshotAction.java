@@ -55,6 +55,11 @@ final class SnapshotAction extends EtcdAction {
     }
 
     @Override
+    public long bulkBytes(StepContext ctx) {
+        return UNKNOWN_BULK; // the database's size is known only when the stream starts
+    }
+
+    @Override
     List<String> plan(StepContext ctx, String cluster) {
         return List.of("stream a snapshot from " + (member != null ? ctx.render(member) : "the leader of " + cluster) + " to "
                 + target(ctx) + " (.part, sha256 trailer verified, renamed; .sha256 and .json beside it)");

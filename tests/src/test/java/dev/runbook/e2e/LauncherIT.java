@@ -1,0 +1,66 @@
+package dev.runbook.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The `runbook` launcher's compiler profile: a run whose plan moves bulk data (here a snapshot)
+ * re-runs itself in a C2 JVM before anything ran, a small run stays in the first JVM, and killing
+ * the launcher's process (SIGKILL) leaves no child JVM running the run on.
+ */
+@ExtendWith(Lab.class)
+class LauncherIT {
+    private static Cmd.Result launcher(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("env", "RUNBOOK_TRACE=1", Lab.REPO.resolve("runbook").toString()));
+        cmd.addAll(List.of(args));
+        return Cmd.run(Lab.REPO, cmd, 300);
+    }
+
+    @Test
+    void aSnapshotRunsInAC2JvmASmallRunDoesNotAndKillingTheLauncherEndsBoth() throws Exception {
+        Lab.shared();
+        Path root = Lab.REPO.resolve("tests/target/launcher-it");
+        Cmd.Result backup = launcher("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + root);
+        assertEquals(0, backup.exit(), backup.all());
+        assertTrue(backup.err().contains("trace-jit bulk=unknown: running in a C2 JVM"), backup.err());
+        assertTrue(Files.isRegularFile(Lab.snapshotOf(backup)), backup.out());
+
+        Path rb = root.resolve("small.yml");
+        Files.writeString(rb, "name: small\nsteps:\n  - {id: one, hosts: etcd, run: \"true\"}\n");
+        Cmd.Result small = launcher("apply", rb.toString(), "-i", Lab.INVENTORY.toString());
+        assertEquals(0, small.exit(), small.all());
+        assertTrue(!small.err().contains("trace-jit"), small.err());
+
+        // a slow run with bulk data (a fetch: size unknown), killed while its C2 child sleeps in a
+        // step: the child must go at once, not finish the run on its own
+        Path slow = root.resolve("slow.yml");
+        Files.writeString(slow, "name: slow\nsteps:\n  - {id: wait, hosts: etcd-01, run: \"sleep 60\"}\n"
+                + "  - {id: get, hosts: etcd-01, fetch: {src: /etc/hostname, dest: " + root.resolve("fetched") + "/}}\n");
+        Path log = root.resolve("killed.log");
+        Process p = new ProcessBuilder(Lab.REPO.resolve("runbook").toString(), "apply", slow.toString(), "-i", Lab.INVENTORY.toString())
+                .directory(Lab.REPO.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Lab.waitFor("the step running in the C2 child", 60, () -> Files.readString(log).contains("== wait"));
+            List<ProcessHandle> children = p.descendants().toList();
+            assertTrue(!children.isEmpty(), "the launcher runs the plan in a child JVM: " + Files.readString(log));
+            p.destroyForcibly();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            for (ProcessHandle c : children) {
+                c.onExit().get(5, TimeUnit.SECONDS); // a child that outlived it would sleep on for a minute
+                assertTrue(!c.isAlive(), "child " + c.pid() + " outlived the killed launcher");
+            }
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            // the killed run's lock: broken, so the shared lab stays usable
+            Cmd.runbook("unlock", "--break", "-i", Lab.INVENTORY.toString());
+        }
+    }
+}
