@@ -21,11 +21,12 @@ public final class EtcdClients implements AutoCloseable {
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final MemberChannels channels = new MemberChannels();
     /**
-     * The event loops of this run's jetcd clients, ended with the run: left to gRPC's shared event
-     * loop they linger in epoll_wait after their client closes, and the JVM's exit waits ~300 ms for
-     * any thread inside a native call.
+     * Each jetcd client's own event loops (jetcd closes them with the client, so they cannot be
+     * shared), awaited when the run ends: left to gRPC's shared event loop they linger in
+     * epoll_wait after their client closes, and the JVM's exit waits ~300 ms for any thread inside
+     * a native call.
      */
-    private volatile io.vertx.core.Vertx vertx;
+    private final java.util.Queue<io.vertx.core.Vertx> loops = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger activeSteps = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
@@ -150,15 +151,15 @@ public final class EtcdClients implements AutoCloseable {
         return clients.computeIfAbsent(key(t, endpoints), k -> build(t, endpoints));
     }
 
-    private synchronized io.vertx.core.Vertx vertx() {
-        if (vertx == null) {
-            vertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2).setInternalBlockingPoolSize(2));
-        }
-        return vertx;
+    private io.vertx.core.Vertx newLoops() {
+        io.vertx.core.Vertx v = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2)
+                .setInternalBlockingPoolSize(2));
+        loops.add(v);
+        return v;
     }
 
     private Client build(EtcdTarget t, List<String> endpoints) {
-        ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new)).vertx(vertx())
+        ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new)).vertx(newLoops())
                 .connectTimeout(t.callTimeout()).retryMaxDuration(t.callTimeout()).keepaliveWithoutCalls(false);
         if (t.ca() != null || endpoints.stream().anyMatch(e -> e.startsWith("https:"))) {
             b.sslContext(channels.sslContext(t));
@@ -204,14 +205,14 @@ public final class EtcdClients implements AutoCloseable {
         clients.values().forEach(Client::close);
         clients.clear();
         channels.close();
-        io.vertx.core.Vertx v = vertx;
-        if (v != null) {
+        for (io.vertx.core.Vertx v; (v = loops.poll()) != null; ) {
             try {
                 v.close().toCompletionStage().toCompletableFuture().get(1, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
                 // its threads are daemons: at worst the exit waits for them
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
         }
     }

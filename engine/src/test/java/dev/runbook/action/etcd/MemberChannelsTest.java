@@ -50,4 +50,19 @@ class MemberChannelsTest {
             clients.endStep();
         }
     }
+
+    @Test
+    void discardingOneMembersClientLeavesTheRunsOtherClientsWorking() throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("d")), 1, false);
+             EtcdClients clients = new EtcdClients()) {
+            EtcdTarget t = new EtcdTarget(etcd.clientUrls, null, null, null, Duration.ofSeconds(5));
+            String ep = etcd.clientUrls.get(0);
+            EtcdClients.call(clients.member(t, ep).getKVClient().get(EtcdAction.bytes("x")), ep, "get", 5000);
+            EtcdClients.call(clients.cluster(t).getClusterClient().listMember(), ep, "member list", 5000);
+            // a failed probe drops that member's client (jetcd closes its event loops with it)
+            clients.discard(t, ep);
+            assertEquals(1, EtcdClients.call(clients.cluster(t).getClusterClient().listMember(), ep, "member list", 5000).getMembers().size());
+            EtcdClients.call(clients.member(t, ep).getKVClient().get(EtcdAction.bytes("x")), ep, "get", 5000);
+        }
+    }
 }
