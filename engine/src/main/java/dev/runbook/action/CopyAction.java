@@ -109,7 +109,7 @@ public final class CopyAction implements Action {
         if (local != null && !Files.isRegularFile(local)) {
             return ActionResult.failed("local file " + local + " does not exist");
         }
-        String sha = data != null ? Hashes.sha256(data) : Hashes.sha256(local);
+        String sha = data != null ? Hashes.sha256(data) : LocalHashes.of(ctx).sha256(local);
         long size = data != null ? data.length : local.toFile().length();
         Map<String, Object> info = Map.of("dest", to, "sha256", sha, "size", size);
         String own = owner == null ? null : ctx.render(owner);
