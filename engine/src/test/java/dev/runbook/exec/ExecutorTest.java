@@ -38,6 +38,21 @@ class ExecutorTest {
                     etcd-03: {address: 10.0.0.3}
             """;
 
+    /** Run options for tests: {@code forks} parallel hosts, files relative to {@code baseDir}, every confirmation answered yes. */
+    static RunOptions options(int forks, Path baseDir) {
+        return new RunOptions(forks, null, new AtomicBoolean(), baseDir, "test-run", new StepContext.Operator() {
+            @Override
+            public boolean assumeYes() {
+                return true;
+            }
+
+            @Override
+            public String ask(String message) {
+                return null;
+            }
+        }, Set.of(), new dev.runbook.action.RunResources());
+    }
+
     /** Runs a runbook against fake hosts; commands are answered by {@code script} ("host: command" -> result). */
     static final class Run {
         final List<FakeTransport.Call> calls = FakeTransport.newLog();
@@ -65,17 +80,7 @@ class ExecutorTest {
             Scopes scopes = new Scopes(rb, inv, inputs, Map.of("id", "test-run"));
             StepGraph graph = new StepGraph(rb);
             Targets targets = new Targets(rb.steps(), inv, null);
-            RunOptions opts = new RunOptions(forks, null, new AtomicBoolean(), Path.of("."), "test-run", new StepContext.Operator() {
-                @Override
-                public boolean assumeYes() {
-                    return true;
-                }
-
-                @Override
-                public String ask(String message) {
-                    return null;
-                }
-            }, Set.of(), new dev.runbook.action.RunResources());
+            RunOptions opts = options(forks, Path.of("."));
             new Planner(graph, targets, scopes, opts).plan();
             Connections conns = new Connections(h -> {
                 FakeTransport f = new FakeTransport(h.name(), calls, script);

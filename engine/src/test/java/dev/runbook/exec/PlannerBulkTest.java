@@ -2,7 +2,6 @@ package dev.runbook.exec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.runbook.action.StepContext;
 import dev.runbook.graph.StepGraph;
 import dev.runbook.inventory.Inventory;
 import dev.runbook.inventory.InventoryParser;
@@ -11,8 +10,6 @@ import dev.runbook.parse.RunbookParser;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,18 +22,7 @@ class PlannerBulkTest {
         Runbook rb = RunbookParser.parse("rb.yml", runbook);
         Inventory inv = InventoryParser.parse("inv.yml", ExecutorTest.INVENTORY);
         Scopes scopes = new Scopes(rb, inv, Map.of(), Map.of("id", "test-run"));
-        RunOptions opts = new RunOptions(1, null, new AtomicBoolean(), dir, "test-run", new StepContext.Operator() {
-            @Override
-            public boolean assumeYes() {
-                return true;
-            }
-
-            @Override
-            public String ask(String message) {
-                return null;
-            }
-        }, Set.of(), new dev.runbook.action.RunResources());
-        Planner p = new Planner(new StepGraph(rb), new Targets(rb.steps(), inv, null), scopes, opts);
+        Planner p = new Planner(new StepGraph(rb), new Targets(rb.steps(), inv, null), scopes, ExecutorTest.options(1, dir));
         p.plan();
         return p.bulkBytes();
     }

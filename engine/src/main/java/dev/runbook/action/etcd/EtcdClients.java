@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The run's jetcd clients: one per cluster (all endpoints, balanced) and one per single endpoint
- * (snapshots and health must talk to ONE chosen member), opened on first use, closed with the run.
+ * The run's etcd connections: a jetcd client per cluster (all endpoints, balanced) and per single
+ * endpoint (a snapshot must stream from ONE chosen member), and the per-member channels for
+ * status, HashKV, defragment and health ({@link MemberChannels}); opened on first use, closed
+ * with the run.
  * Every call goes through {@link #call}, which enforces a deadline and explains a timeout.
  */
 public final class EtcdClients implements AutoCloseable {
@@ -144,7 +146,7 @@ public final class EtcdClients implements AutoCloseable {
     }
 
     private static String key(EtcdTarget t, List<String> endpoints) {
-        return endpoints + "|" + t.ca() + "|" + t.cert() + "|" + t.key();
+        return endpoints + "|" + t.tlsKey();
     }
 
     private Client client(EtcdTarget t, List<String> endpoints) {

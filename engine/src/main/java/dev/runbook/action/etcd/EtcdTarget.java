@@ -20,6 +20,11 @@ import java.util.Map;
  * @param ca null for plain http
  */
 public record EtcdTarget(List<String> endpoints, Path ca, Path cert, Path key, Duration callTimeout) {
+    /** The TLS files as one key: clients, channels and TLS contexts are shared per endpoint(s) and these. */
+    String tlsKey() {
+        return ca + "|" + cert + "|" + key;
+    }
+
     /** The unrendered connection keys of one step. */
     public record Spec(Template endpoints, Template ca, Template cert, Template key, Duration callTimeout) {
         static final String[] KEYS = {"endpoints", "ca", "cert", "key", "call_timeout"};

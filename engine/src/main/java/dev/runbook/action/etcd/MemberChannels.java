@@ -114,7 +114,7 @@ final class MemberChannels implements AutoCloseable {
     }
 
     private static String key(EtcdTarget t, String endpoint) {
-        return endpoint + "|" + t.ca() + "|" + t.cert() + "|" + t.key();
+        return endpoint + "|" + t.tlsKey();
     }
 
     private ManagedChannel build(EtcdTarget t, String endpoint) {
@@ -146,7 +146,7 @@ final class MemberChannels implements AutoCloseable {
 
     /** The TLS context of this target's files, built once per run (shared with the run's jetcd clients). */
     SslContext sslContext(EtcdTarget t) {
-        return ssl.computeIfAbsent(t.ca() + "|" + t.cert() + "|" + t.key(), k -> {
+        return ssl.computeIfAbsent(t.tlsKey(), k -> {
             try {
                 return TlsFiles.clientContext(t);
             } catch (java.io.IOException | IllegalArgumentException e) {
