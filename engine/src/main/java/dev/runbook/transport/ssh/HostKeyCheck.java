@@ -1,5 +1,6 @@
 package dev.runbook.transport.ssh;
 
+import com.hierynomus.sshj.transport.verification.KnownHostMatchers;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,17 +20,22 @@ import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
  * Strict host-key checking against a known_hosts file. Remembers why a key was refused so the
  * error can say "unknown" (with the opt-in) or "CHANGED" (always fatal, never auto-accepted).
  *
- * <p>One check per connection, but the file is parsed once per run, not once per connection:
- * decoding a known_hosts line decodes its public key (an Ed25519 point decompression), and a run
- * on 100 hosts with a 100-line file would otherwise decode 10,000 keys. sshj's matching is reused
- * as is, over the shared entries, one connection at a time (a hashed entry's HMAC is not
- * thread-safe).
+ * <p>One check per connection, but the file is read once per run, and a line's key is decoded only
+ * when its host patterns match the host being checked: decoding a key is an Ed25519 point
+ * decompression (~2 ms of CPU before the JIT warms up), and sshj's own reader decodes every line,
+ * so a 100-line file cost a 100-host run ~0.2 CPU-s on its critical path. Matching and checking are
+ * sshj's, unchanged, over the lines that apply; one connection at a time (a hashed entry's HMAC is
+ * not thread-safe). Two corrections, both as OpenSSH decides: a key marked {@code @revoked} is
+ * refused even when another line lists it, and a negated pattern ({@code !host}) excludes the host
+ * from its line (sshj's matcher lets a negated pattern match every OTHER host, so one line
+ * {@code *.example,!a.example KEY} vouched for KEY on any host at all).
  */
 final class HostKeyCheck extends OpenSSHKnownHosts {
-    enum Outcome { OK, UNKNOWN, CHANGED }
+    enum Outcome { OK, UNKNOWN, CHANGED, REVOKED }
 
     private final File file;
     private final boolean acceptNew;
+    private final List<Line> lines;
     private volatile Outcome outcome = Outcome.OK;
     private volatile String fingerprint;
 
@@ -37,34 +43,157 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         super(new java.io.StringReader(""));
         this.file = knownHosts;
         this.acceptNew = acceptNew;
-        // read once, here (an unreadable file fails where the caller names it); the entries are shared
-        entries.addAll(shared());
+        // read once, here (an unreadable file fails where the caller names it); the lines are shared
+        this.lines = shared();
     }
 
-    /** A known_hosts file's bytes and the entries parsed from them. */
-    private record Parsed(byte[] content, List<KnownHostEntry> entries) {
+    /**
+     * One known_hosts line: its host patterns, and its entry decoded on first use. A line sshj
+     * would skip (unparseable patterns, a bad key) is skipped here too.
+     */
+    private static final class Line {
+        private final String text;
+        /** The positive patterns; null when the line has none (it then applies to no host). */
+        private final KnownHostMatchers.HostMatcher hosts;
+        /** The negated patterns, without their "!". */
+        private final List<KnownHostMatchers.HostMatcher> excluded;
+        /** The key's base64 blob on a {@code @revoked} line, else null. */
+        private final String revoked;
+        private KnownHostEntry entry;
+        private boolean decoded;
+
+        private Line(String text, String patterns, String revoked) throws IOException {
+            this.text = text;
+            this.revoked = revoked;
+            List<String> positive = new java.util.ArrayList<>();
+            List<KnownHostMatchers.HostMatcher> negative = new java.util.ArrayList<>();
+            if (patterns.startsWith("|")) {
+                positive.add(patterns); // a hashed name: one per line, no negation (sshj checks the form)
+            } else {
+                for (String p : patterns.split(",")) {
+                    if (p.startsWith("!")) {
+                        negative.add(KnownHostMatchers.createMatcher(p.substring(1)));
+                    } else if (!p.isEmpty()) {
+                        positive.add(p);
+                    }
+                }
+            }
+            this.hosts = positive.isEmpty() ? null : KnownHostMatchers.createMatcher(String.join(",", positive));
+            this.excluded = List.copyOf(negative);
+        }
+
+        /** OpenSSH's rule: at least one positive pattern matches and no negated one does. */
+        private boolean appliesTo(String host) throws IOException {
+            if (hosts == null || !hosts.match(host)) {
+                return false;
+            }
+            for (KnownHostMatchers.HostMatcher m : excluded) {
+                if (m.match(host)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The entry, or null when sshj cannot read the line; called under {@link #MATCHING}. */
+        private KnownHostEntry entry(OpenSSHKnownHosts.EntryFactory factory) {
+            if (!decoded) {
+                decoded = true;
+                try {
+                    entry = factory.parseEntry(text);
+                } catch (IOException | RuntimeException e) {
+                    entry = null;
+                }
+            }
+            return entry;
+        }
     }
 
-    /** Parsed files by path; a file whose bytes changed since (an accepted key, an edit) is parsed again. */
+    /** A known_hosts file's bytes and its lines. */
+    private record Parsed(byte[] content, List<Line> lines) {
+    }
+
+    /** Read files by path; a file whose bytes changed since (an accepted key, an edit) is read again. */
     private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
     private static final Object MATCHING = new Object();
 
-    private List<KnownHostEntry> shared() throws IOException {
+    private List<Line> shared() throws IOException {
         if (!file.exists()) {
             return List.of();
         }
         byte[] now = Files.readAllBytes(file.toPath());
         Parsed p = PARSED.get(file.getAbsolutePath());
         if (p == null || !java.util.Arrays.equals(p.content(), now)) {
-            p = new Parsed(now, List.copyOf(new OpenSSHKnownHosts(new java.io.StringReader(new String(now, StandardCharsets.UTF_8))).entries()));
+            p = new Parsed(now, lines(new String(now, StandardCharsets.UTF_8)));
             PARSED.put(file.getAbsolutePath(), p);
         }
-        return p.entries();
+        return p.lines();
+    }
+
+    /** The lines with host patterns, split as sshj's EntryFactory splits them (marker, hosts, key ...). */
+    static List<Line> lines(String content) {
+        List<Line> out = new java.util.ArrayList<>();
+        for (String text : content.split("\n")) {
+            if (text.endsWith("\r")) {
+                text = text.substring(0, text.length() - 1);
+            }
+            if (text.isEmpty() || text.startsWith("#")) {
+                continue;
+            }
+            String[] f = text.trim().split("\\s+", 5);
+            Marker marker = Marker.fromString(f[0]);
+            int i = marker != null ? 1 : 0;
+            if (f.length < i + 2) {
+                continue;
+            }
+            String revoked = marker == Marker.REVOKED && f.length > i + 2 ? f[i + 2] : null;
+            try {
+                out.add(new Line(text, f[i], revoked));
+            } catch (IOException e) {
+                // sshj drops a line whose patterns it cannot read; so does the check
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Fills sshj's entry list with the lines that apply to this host (decoding their keys once);
+     * true when one of them revokes {@code key} (null: no key to check).
+     */
+    private boolean select(String hostname, int port, PublicKey key) {
+        String adjusted = port != 22 ? "[" + hostname.toLowerCase() + "]:" + port : hostname.toLowerCase();
+        String offered = key == null ? null : blob(key);
+        boolean revoked = false;
+        EntryFactory factory = new EntryFactory();
+        entries.clear();
+        for (Line l : lines) {
+            try {
+                if (l.appliesTo(adjusted)) {
+                    revoked |= offered != null && offered.equals(l.revoked);
+                    KnownHostEntry e = l.entry(factory);
+                    if (e != null) {
+                        entries.add(e);
+                    }
+                }
+            } catch (IOException e) {
+                // a hashed pattern sshj cannot compute never matches in sshj either
+            }
+        }
+        return revoked;
+    }
+
+    private static String blob(PublicKey key) {
+        return Base64.getEncoder().encodeToString(new Buffer.PlainBuffer().putPublicKey(key).getCompactData());
     }
 
     @Override
     public boolean verify(String hostname, int port, PublicKey key) {
         synchronized (MATCHING) {
+            if (select(hostname, port, key)) {
+                fingerprint = SecurityUtils.getFingerprint(key);
+                outcome = Outcome.REVOKED;
+                return false;
+            }
             return super.verify(hostname, port, key);
         }
     }
@@ -72,6 +201,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
     @Override
     public List<String> findExistingAlgorithms(String hostname, int port) {
         synchronized (MATCHING) {
+            select(hostname, port, null);
             return super.findExistingAlgorithms(hostname, port);
         }
     }
@@ -91,8 +221,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
             outcome = Outcome.UNKNOWN;
             return false;
         }
-        String blob = Base64.getEncoder().encodeToString(new Buffer.PlainBuffer().putPublicKey(key).getCompactData());
-        String line = hostname + " " + KeyType.fromKey(key) + " " + blob + "\n";
+        String line = hostname + " " + KeyType.fromKey(key) + " " + blob(key) + "\n";
         synchronized (HostKeyCheck.class) {
             try {
                 if (file.getParentFile() != null) {

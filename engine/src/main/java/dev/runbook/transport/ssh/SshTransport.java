@@ -162,6 +162,11 @@ public final class SshTransport implements Transport {
                         + "); refusing to connect", "if the host was really reinstalled, remove its old line from " + kh
                         + " and verify the new key out of band; a changed key can mean someone is intercepting the connection", e);
             }
+            if (check.outcome() == HostKeyCheck.Outcome.REVOKED) {
+                throw new dev.runbook.transport.TransportException(t.name(), "host key of " + where + " (" + check.fingerprint()
+                        + ") is marked @revoked in " + kh + "; refusing to connect",
+                        "the host must get a new key, verified out of band; a revoked key is never accepted", e);
+            }
             if (check.outcome() == HostKeyCheck.Outcome.UNKNOWN) {
                 throw new dev.runbook.transport.TransportException(t.name(), "unknown host key for " + where + " (" + check.fingerprint()
                         + ", not in " + kh + ")", "add it to known_hosts (ssh-keyscan, verified out of band) or run once with --accept-new-host-keys", e);

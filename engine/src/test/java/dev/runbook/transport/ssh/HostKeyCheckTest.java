@@ -1,0 +1,143 @@
+package dev.runbook.transport.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lazy known_hosts check decides as sshj's own reader does, line kinds included, except where
+ * sshj differs from OpenSSH: revoked keys and negated patterns.
+ */
+class HostKeyCheckTest {
+    @TempDir
+    Path dir;
+
+    private static PublicKey ed25519() throws Exception {
+        return KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
+    }
+
+    private static String blob(PublicKey k) {
+        return Base64.getEncoder().encodeToString(new Buffer.PlainBuffer().putPublicKey(k).getCompactData());
+    }
+
+    private static String hashed(String host, PublicKey k) throws Exception {
+        byte[] salt = new byte[20];
+        new java.security.SecureRandom().nextBytes(salt);
+        Mac mac = Mac.getInstance("HmacSHA1");
+        mac.init(new SecretKeySpec(salt, "HmacSHA1"));
+        byte[] h = mac.doFinal(host.getBytes(StandardCharsets.UTF_8));
+        Base64.Encoder b = Base64.getEncoder();
+        return "|1|" + b.encodeToString(salt) + "|" + b.encodeToString(h) + " ssh-ed25519 " + blob(k);
+    }
+
+    private record Case(String host, int port, PublicKey key) {
+    }
+
+    @Test
+    void decidesAsSshjDoesForEveryKindOfLine() throws Exception {
+        PublicKey a = ed25519(), b = ed25519(), c = ed25519(), w = ed25519(), p = ed25519(), r = ed25519(), other = ed25519();
+        String content = String.join("\n",
+                "# a comment",
+                "",
+                "alpha.example,10.0.0.1 ssh-ed25519 " + blob(a) + " a comment",
+                hashed("beta.example", b),
+                "*.wild.example ssh-ed25519 " + blob(w),
+                "[gamma.example]:2222 ssh-ed25519 " + blob(p),
+                "@revoked delta.example ssh-ed25519 " + blob(r),
+                "delta.example ssh-ed25519 " + blob(r),
+                "epsilon.example ssh-ed25519 not-base64-at-all",
+                "zeta.example",
+                "Theta.Example ssh-ed25519 " + blob(c) + "\r",
+                "");
+        Path kh = dir.resolve("known_hosts");
+        Files.writeString(kh, content);
+        List<Case> cases = List.of(
+                new Case("alpha.example", 22, a), new Case("10.0.0.1", 22, a), new Case("ALPHA.example", 22, a),
+                new Case("alpha.example", 22, other), new Case("alpha.example", 2222, a),
+                new Case("beta.example", 22, b), new Case("beta.example", 22, other), new Case("beta2.example", 22, b),
+                new Case("x.wild.example", 22, w), new Case("x.wild.example", 22, other),
+                new Case("gamma.example", 2222, p), new Case("gamma.example", 22, p), new Case("gamma.example", 2222, other),
+                new Case("epsilon.example", 22, other), new Case("zeta.example", 22, other),
+                new Case("theta.example", 22, c), new Case("unknown.example", 22, other));
+        for (Case k : cases) {
+            Reference ref = new Reference(kh.toFile());
+            boolean expected = ref.verify(k.host(), k.port(), k.key());
+            HostKeyCheck check = new HostKeyCheck(kh.toFile(), false);
+            boolean got = check.verify(k.host(), k.port(), k.key());
+            assertEquals(expected, got, "verify " + k);
+            assertEquals(ref.outcome, check.outcome(), "outcome " + k);
+            assertEquals(new HostKeyCheck(kh.toFile(), false).findExistingAlgorithms(k.host(), k.port()),
+                    ref.findExistingAlgorithms(k.host(), k.port()), "algorithms " + k);
+        }
+        // the cases above are not vacuous: each outcome occurs
+        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "alpha.example", a));
+        assertEquals(HostKeyCheck.Outcome.CHANGED, outcome(kh, "beta.example", other));
+        // stricter than sshj, as OpenSSH: a revoked key stays refused though the next line lists it
+        assertEquals(true, new Reference(kh.toFile()).verify("delta.example", 22, r));
+        assertEquals(HostKeyCheck.Outcome.REVOKED, outcome(kh, "delta.example", r));
+        assertEquals(HostKeyCheck.Outcome.UNKNOWN, outcome(kh, "unknown.example", other));
+    }
+
+    @Test
+    void aNegatedPatternExcludesItsHostAndVouchesForNoOther() throws Exception {
+        PublicKey w = ed25519();
+        Path kh = dir.resolve("known_hosts");
+        Files.writeString(kh, "*.wild.example,!no.wild.example ssh-ed25519 " + blob(w) + "\n");
+        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "x.wild.example", w));
+        // sshj would accept both (its negated matcher matches every other name); OpenSSH refuses both
+        assertEquals(true, new Reference(kh.toFile()).verify("unrelated.example", 22, w));
+        assertEquals(HostKeyCheck.Outcome.UNKNOWN, outcome(kh, "unrelated.example", w));
+        assertEquals(HostKeyCheck.Outcome.UNKNOWN, outcome(kh, "no.wild.example", w));
+    }
+
+    @Test
+    void anAcceptedKeyIsSeenByTheNextCheckOfTheSameRun() throws Exception {
+        Path kh = dir.resolve("known_hosts");
+        Files.writeString(kh, "alpha.example ssh-ed25519 " + blob(ed25519()) + "\n");
+        PublicKey k = ed25519();
+        assertEquals(true, new HostKeyCheck(kh.toFile(), true).verify("new.example", 22, k));
+        HostKeyCheck strict = new HostKeyCheck(kh.toFile(), false);
+        assertEquals(true, strict.verify("new.example", 22, k));
+        assertEquals(HostKeyCheck.Outcome.OK, strict.outcome());
+    }
+
+    private static HostKeyCheck.Outcome outcome(Path kh, String host, PublicKey key) throws Exception {
+        HostKeyCheck check = new HostKeyCheck(kh.toFile(), false);
+        check.verify(host, 22, key);
+        return check.outcome();
+    }
+
+    /** sshj's reader as shipped, recording the same outcomes. */
+    private static final class Reference extends OpenSSHKnownHosts {
+        HostKeyCheck.Outcome outcome = HostKeyCheck.Outcome.OK;
+
+        Reference(File f) throws java.io.IOException {
+            super(f);
+        }
+
+        @Override
+        protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
+            outcome = HostKeyCheck.Outcome.UNKNOWN;
+            return false;
+        }
+
+        @Override
+        protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
+            outcome = HostKeyCheck.Outcome.CHANGED;
+            return false;
+        }
+    }
+}
