@@ -42,15 +42,26 @@ final class RemoteShell implements AutoCloseable {
     static final String SCRIPT = String.join("\n",
             "set -m",
             "__rb_d=$(mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXX\") || exit 97",
-            "mkfifo -m 600 \"$__rb_d/done\" || exit 97",
-            "exec 198<>\"$__rb_d/done\"",
-            "cat <&198 &",
-            "trap 'exit 129' HUP; trap 'exit 143' TERM",
-            "trap 'kill -KILL -- $(jobs -p | sed \"s/^/-/\") 2>/dev/null; rm -rf \"$__rb_d\"' EXIT",
             "declare -A __rb_pgid; __rb_rm=()",
+            "trap 'exit 129' HUP; trap 'exit 143' TERM",
+            // builtins only: the engine may already be gone, and every fork here costs each host
+            "trap 'for __rb_p in \"${__rb_pgid[@]}\"; do kill -KILL -- \"-$__rb_p\"; done 2>/dev/null; rm -rf \"$__rb_d\"' EXIT",
+            // Frames go straight to this shell's stdout, reopened by path from wherever they are
+            // written (sshd's pipe: a line in one write is atomic), so a command keeps no descriptor
+            // of the channel (a daemon it starts cannot hold the session open). Where stdout cannot
+            // be reopened (a socket, no /proc), through a fifo and a cat instead.
+            "__rb_out=/proc/$$/fd/1",
+            "if ! { : >>\"$__rb_out\"; } 2>/dev/null; then",
+            "  __rb_out=$__rb_d/done; mkfifo -m 600 \"$__rb_out\" || exit 97",
+            "  exec 198<>\"$__rb_out\"; cat <&198 & __rb_pgid[cat]=$!",
+            "fi",
+            // with set -m bash writes job notices ("[1]+ Done") to stderr; one written after the
+            // engine left would meet a closed pipe, and SIGPIPE would kill this shell before its
+            // EXIT trap (leaking the temp dir and the cat)
+            "exec 2>/dev/null",
             // bytes written to an output file = the offset of the fd that shares its description (no fork for stat)
             "__rb_pos() { __rb_v=-1; local k v; while read -r k v; do if [ \"$k\" = pos: ]; then __rb_v=$v; break; fi; done <\"/proc/$BASHPID/fdinfo/$1\"; } 2>/dev/null",
-            "__rb_end() { set +e; __rb_pos 196; local o=$__rb_v; __rb_pos 195; echo \"D $2 $1 $o $__rb_v\" >\"$__rb_d/done\"; }",
+            "__rb_end() { set +e; __rb_pos 196; local o=$__rb_v; __rb_pos 195; echo \"D $2 $1 $o $__rb_v\" >\"$__rb_out\"; }",
             "printf 'READY %s\\n' \"$__rb_d\"",
             "while IFS=' ' read -r __rb_op __rb_id __rb_arg; do",
             "  case $__rb_op in",
@@ -69,7 +80,7 @@ final class RemoteShell implements AutoCloseable {
             "      __rb_pgid[$__rb_id]=$! ;;",
             "    K) __rb_p=${__rb_pgid[$__rb_id]:-}; [ -z \"$__rb_p\" ] || kill -\"${__rb_arg:-TERM}\" -- \"-$__rb_p\" 2>/dev/null ;;",
             "    P) __rb_p=${__rb_pgid[$__rb_id]:-}",
-            "      if [ -z \"$__rb_p\" ] || ! kill -0 -- \"-$__rb_p\" 2>/dev/null; then echo \"G $__rb_id\" >\"$__rb_d/done\"; fi ;;",
+            "      if [ -z \"$__rb_p\" ] || ! kill -0 -- \"-$__rb_p\" 2>/dev/null; then echo \"G $__rb_id\" >\"$__rb_out\"; fi ;;",
             "    F) unset \"__rb_pgid[$__rb_id]\"; __rb_rm+=(\"$__rb_d/$__rb_id.o\" \"$__rb_d/$__rb_id.e\")",
             "      if [ ${#__rb_rm[@]} -ge 200 ]; then rm -f -- \"${__rb_rm[@]}\" & __rb_rm=(); fi ;;",
             "  esac",
@@ -141,9 +152,6 @@ final class RemoteShell implements AutoCloseable {
             Thread reader = new Thread(() -> rs.readFrames(out), "remote-shell-" + host);
             reader.setDaemon(true);
             reader.start();
-            Thread err = new Thread(() -> drain(cmd.getErrorStream()), "remote-shell-err-" + host);
-            err.setDaemon(true);
-            err.start();
             return rs;
         } catch (IOException e) {
             if (s != null) {
@@ -182,17 +190,6 @@ final class RemoteShell implements AutoCloseable {
         TransportException gone = new TransportException(host, "connection lost while running a command (" + lost + ")",
                 "the host or its sshd went away; the command may or may not have run", null);
         running.values().forEach(f -> f.completeExceptionally(gone));
-    }
-
-    private static void drain(InputStream err) {
-        byte[] buf = new byte[4096];
-        try (err) {
-            while (err.read(buf) >= 0) {
-                // the shell's own stderr (a job-control notice at exit at most): not the commands' output
-            }
-        } catch (IOException ignored) {
-            // closed with the connection
-        }
     }
 
     /**

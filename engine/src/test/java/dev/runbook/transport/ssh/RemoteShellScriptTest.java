@@ -1,0 +1,113 @@
+package dev.runbook.transport.ssh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbook.template.ShellQuote;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The persistent shell's program run by a local bash, its stdout a pipe (as from OpenSSH's sshd:
+ * frames written straight to it) or a socket (frames through the fifo and cat). Either way, once
+ * its input ends it kills what still runs and removes its temp dir, leaving no process behind.
+ */
+class RemoteShellScriptTest {
+    /** Relays the shell's stdout from a socketpair; ends only when every holder of the socket has closed it. */
+    private static final String SOCKET_RELAY = String.join("\n",
+            "import socket, subprocess, sys",
+            "a, b = socket.socketpair()",
+            "p = subprocess.Popen(['bash', '-c', sys.argv[1]], stdout=b)",
+            "b.close()",
+            "for line in a.makefile('rb'):",
+            "    sys.stdout.buffer.write(line); sys.stdout.flush()",
+            "p.wait()");
+
+    @Test
+    void framesGoStraightToAPipe() throws Exception {
+        run(List.of("bash", "-c", RemoteShell.SCRIPT), false);
+    }
+
+    @Test
+    void framesGoThroughTheFifoWhenStdoutIsASocket() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 makes the socketpair");
+        run(List.of("/usr/bin/python3", "-c", SOCKET_RELAY, RemoteShell.SCRIPT), true);
+    }
+
+    private static void run(List<String> cmd, boolean fifo) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Lines out = new Lines(p);
+        OutputStream in = p.getOutputStream();
+        try {
+            String ready = out.readLine();
+            assertTrue(ready != null && ready.startsWith("READY /"), "first line: " + ready);
+            Path dir = Path.of(ready.substring("READY ".length()));
+            assertTrue(Files.isDirectory(dir));
+            assertEquals(fifo, Files.exists(dir.resolve("done")), "the fifo exists only where stdout is not a pipe");
+
+            send(in, "R 1 " + ShellQuote.ansiC("echo hi; echo err >&2"));
+            assertEquals("D 1 0 3 4", out.readLine());
+            assertEquals("hi\n", Files.readString(dir.resolve("1.o")));
+            send(in, "W 2 " + ShellQuote.ansiC("trap - EXIT; exit 3"));
+            assertEquals("D 2 3 0 0", out.readLine());
+            send(in, "X 3 " + ShellQuote.ansiC("echo $$ >/dev/null; false"));
+            assertEquals("D 3 1 0 0", out.readLine());
+
+            // still running when the engine leaves: killed with its process group, dir removed
+            send(in, "R 4 " + ShellQuote.ansiC("sleep 60"));
+            in.close();
+            // EOF: nothing (sleep, cat) holds the shell's stdout any more
+            assertNull(out.readLine());
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the shell ended");
+            assertFalse(Files.exists(dir), "the temp dir is removed");
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** The shell's stdout, line by line, never waiting long: a leaked process holding it must fail the test, not hang it. */
+    private static final class Lines {
+        private static final String EOF = "\u0000EOF";
+        private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        Lines(Process p) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String l; (l = r.readLine()) != null; ) {
+                        lines.add(l);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // destroyed
+                }
+                lines.add(EOF);
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The next line, null at EOF. */
+        String readLine() throws InterruptedException {
+            String l = lines.poll(10, TimeUnit.SECONDS);
+            if (l == null) {
+                throw new AssertionError("no output from the shell for 10 s");
+            }
+            return l.equals(EOF) ? null : l;
+        }
+    }
+
+    private static void send(OutputStream in, String frame) throws Exception {
+        in.write((frame + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+}
