@@ -245,6 +245,27 @@ class CliTest {
     void completionScriptIsGenerated() {
         assertEquals(0, run("generate-completion"));
         assertTrue(out.contains("complete") && out.contains("runbook"), out);
+        // the script covers every subcommand, though only one was named
+        for (String cmd : List.of("apply", "plan", "drill", "unlock")) {
+            assertTrue(out.contains(cmd), cmd + " missing from the completion script");
+        }
+    }
+
+    @Test
+    void theNamedSubcommandAloneIsBuiltAndHelpListsThemAll() {
+        for (var e : Main.SUBCOMMANDS.entrySet()) {
+            assertEquals(e.getKey(), e.getValue().getAnnotation(picocli.CommandLine.Command.class).name());
+        }
+        assertEquals(List.of("validate"), List.copyOf(Main.commandLine("validate", "x.yml").getSubcommands().keySet()));
+        assertEquals(List.copyOf(Main.SUBCOMMANDS.keySet()), List.copyOf(Main.commandLine("--help").getSubcommands().keySet()));
+        assertEquals(List.copyOf(Main.SUBCOMMANDS.keySet()), List.copyOf(Main.commandLine("valdate").getSubcommands().keySet()));
+        assertEquals(0, run("--help"));
+        for (String cmd : List.of("apply", "plan", "report", "drill", "validate", "graph", "resume", "unlock", "version")) {
+            assertTrue(out.contains("  " + cmd + " "), cmd + " not in the help: " + out);
+        }
+        // a typo still gets picocli's suggestion, which needs every name
+        assertEquals(2, run("valdate", "x.yml"));
+        assertTrue(err.contains("validate"), err);
     }
 
     @Test

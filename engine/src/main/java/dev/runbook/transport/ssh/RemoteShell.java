@@ -201,8 +201,10 @@ final class RemoteShell implements AutoCloseable {
         if (command.contains("$$")) {
             return 'X';
         }
-        return java.util.regex.Pattern.compile("\\b(trap|exec|kill)\\b").matcher(command).find() ? 'W' : 'R';
+        return OWN_SHELL_WORDS.matcher(command).find() ? 'W' : 'R';
     }
+
+    private static final java.util.regex.Pattern OWN_SHELL_WORDS = java.util.regex.Pattern.compile("\\b(trap|exec|kill)\\b");
 
     /** Runs one command; same contract as {@link dev.runbook.transport.Transport#exec}. */
     ExecResult exec(String command, ExecOptions options) {
