@@ -60,6 +60,8 @@ final class ApplyCommand implements Callable<Integer> {
         if (exec.debug) {
             System.setProperty("runbook.debug", "true");
         }
+        // the SSH set-up on the core that parsing and planning leave idle
+        dev.runbook.transport.ssh.SshTransport.prewarm();
         String runId = Journal.newRunId();
         String logical = origin != null ? origin : runId;
         Map<String, Object> runVars = new LinkedHashMap<>();

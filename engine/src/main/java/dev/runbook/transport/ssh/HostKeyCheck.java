@@ -122,12 +122,15 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
             return List.of();
         }
         byte[] now = Files.readAllBytes(file.toPath());
-        Parsed p = PARSED.get(file.getAbsolutePath());
-        if (p == null || !java.util.Arrays.equals(p.content(), now)) {
-            p = new Parsed(now, lines(new String(now, StandardCharsets.UTF_8)));
-            PARSED.put(file.getAbsolutePath(), p);
+        // one parse, not one per connection: a run's connections all start at once
+        synchronized (PARSED) {
+            Parsed p = PARSED.get(file.getAbsolutePath());
+            if (p == null || !java.util.Arrays.equals(p.content(), now)) {
+                p = new Parsed(now, lines(new String(now, StandardCharsets.UTF_8)));
+                PARSED.put(file.getAbsolutePath(), p);
+            }
+            return p.lines();
         }
-        return p.lines();
     }
 
     /** The lines with host patterns, split as sshj's EntryFactory splits them (marker, hosts, key ...). */
