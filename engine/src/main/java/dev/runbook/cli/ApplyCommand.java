@@ -60,7 +60,7 @@ final class ApplyCommand implements Callable<Integer> {
         if (exec.debug) {
             System.setProperty("runbook.debug", "true");
         }
-        // the SSH set-up on the core that parsing and planning leave idle
+        // the SSH set-up on the core that parsing and planning leave idle (Main starts it earlier; once)
         dev.runbook.transport.ssh.SshTransport.prewarm();
         String runId = Journal.newRunId();
         String logical = origin != null ? origin : runId;

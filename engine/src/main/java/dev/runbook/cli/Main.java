@@ -63,6 +63,10 @@ public final class Main {
     public static void main(String[] args) {
         ARGV = List.of(args);
         JitProfile.watchParentIfChild();
+        if (args.length > 0 && List.of("apply", "resume", "drill", "unlock").contains(args[0])) {
+            // on the idle core from the first moment: picocli, parsing and planning use one
+            dev.runbook.transport.ssh.SshTransport.prewarm();
+        }
         int code = run(args);
         System.exit(code);
     }
