@@ -60,8 +60,6 @@ final class ApplyCommand implements Callable<Integer> {
         if (exec.debug) {
             System.setProperty("runbook.debug", "true");
         }
-        // the SSH set-up on the core that parsing and planning leave idle (Main starts it earlier; once)
-        dev.runbook.transport.ssh.SshTransport.prewarm();
         String runId = Journal.newRunId();
         String logical = origin != null ? origin : runId;
         Map<String, Object> runVars = new LinkedHashMap<>();

@@ -161,11 +161,13 @@ final class Ed25519Signature implements Signature {
             return null;
         }
         byte[] enc = key.getEncoded();
-        // SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING (32 bytes) }
-        byte[] prefix = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-        if (enc == null || enc.length != prefix.length + Ed25519.PUBLIC_KEY_SIZE || !Arrays.equals(enc, 0, prefix.length, prefix, 0, prefix.length)) {
+        if (enc == null || enc.length != X509_PREFIX.length + Ed25519.PUBLIC_KEY_SIZE
+                || !Arrays.equals(enc, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
             return null;
         }
-        return Arrays.copyOfRange(enc, prefix.length, enc.length);
+        return Arrays.copyOfRange(enc, X509_PREFIX.length, enc.length);
     }
+
+    /** SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING (32 bytes) }: what precedes the raw key. */
+    private static final byte[] X509_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 }

@@ -134,7 +134,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
     }
 
     /** The lines with host patterns, split as sshj's EntryFactory splits them (marker, hosts, key ...). */
-    static List<Line> lines(String content) {
+    private static List<Line> lines(String content) {
         List<Line> out = new java.util.ArrayList<>();
         for (String text : content.split("\n")) {
             if (text.endsWith("\r")) {

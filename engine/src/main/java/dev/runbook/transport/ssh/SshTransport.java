@@ -203,7 +203,6 @@ public final class SshTransport implements Transport {
         }
         Thread t = new Thread(() -> {
             try {
-                config();
                 new SSHClient(config()).close();
                 byte[] sk = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.SECRET_KEY_SIZE];
                 byte[] pk = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE];
