@@ -16,9 +16,10 @@ import java.util.Map;
  * {@code service}: start, stop, restart or query a service through the host's service manager
  * ({@code service_manager} host variable: systemd, static-pod or script; {@code manager:} overrides).
  * {@code state: status} never fails on a stopped service: it registers {@code running: false}.
+ * {@code state: stopping} asks for the stop and returns without waiting for the process to exit.
  */
 public final class ServiceAction implements Action {
-    private static final List<String> STATES = List.of("started", "stopped", "restarted", "status");
+    private static final List<String> STATES = List.of("started", "stopped", "stopping", "restarted", "status");
     private final Template name;
     private final String state;
     private final String manager;

@@ -59,10 +59,16 @@ abstract class EtcdAction implements Action {
     @Override
     public final void warmUp(StepContext ctx) {
         try {
-            EtcdClients.warmUp(EtcdClients.of(ctx), spec.resolve(ctx));
+            EtcdTarget target = spec.resolve(ctx);
+            EtcdClients.warmUp(EtcdClients.of(ctx), target);
+            prepare(target);
         } catch (RuntimeException e) {
             // a warm-up that cannot resolve its target leaves the real step to report why
         }
+    }
+
+    /** What else this kind of action can load ahead, on the warm-up thread (read-only, no connection kept). */
+    void prepare(EtcdTarget target) {
     }
 
     /** What the action would do, for plans; {@code cluster} names the endpoints. */

@@ -13,6 +13,7 @@ public final class EtcdActions {
         Map<String, ActionFactory> m = new LinkedHashMap<>();
         m.put("etcd.health", HealthAction::create);
         m.put("etcd.status", StatusAction::create);
+        m.put("etcd.peers", PeersAction::create);
         m.put("etcd.members", MembersAction::create);
         m.put("etcd.member_add", MemberChangeAction::add);
         m.put("etcd.member_remove", MemberChangeAction::remove);

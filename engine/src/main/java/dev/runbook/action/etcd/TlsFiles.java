@@ -1,8 +1,10 @@
 package dev.runbook.action.etcd;
 
 import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * The TLS context of an etcd target's CA, client certificate and key. A PKCS#8 key
@@ -50,6 +53,26 @@ final class TlsFiles {
             }
         }
         return b.build();
+    }
+
+    /**
+     * The same CA, certificate and key as a JDK {@link SSLContext}, for the plain HTTPS calls etcd
+     * answers outside gRPC ({@code /metrics}). Netty builds it, so every PEM form gRPC accepts works.
+     */
+    static SSLContext jdkContext(EtcdTarget t) throws IOException {
+        SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+        if (t.ca() != null) {
+            b.trustManager(t.ca().toFile());
+        }
+        if (t.cert() != null && t.key() != null) {
+            PrivateKey key = pkcs8(t.key());
+            if (key == null) {
+                b.keyManager(t.cert().toFile(), t.key().toFile());
+            } else {
+                b.keyManager(keyManagers(t.cert(), key));
+            }
+        }
+        return ((JdkSslContext) b.build()).context();
     }
 
     private static KeyManagerFactory keyManagers(Path certFile, PrivateKey key) throws IOException {

@@ -13,6 +13,8 @@ final class ScriptManager implements ServiceManager {
             case "status" -> cmd + " status";
             case "started" -> cmd + " start";
             case "stopped" -> cmd + " stop";
+            // its own session: the script's stop outlives this command (and the shell's process-group kill)
+            case "stopping" -> "setsid -f " + cmd + " stop </dev/null >/dev/null 2>&1";
             default -> cmd + " restart";
         };
     }

@@ -5,7 +5,9 @@ import java.util.Map;
 /**
  * Turns "start/stop/restart/status service X" into the shell script that does it on one kind of
  * host. Contract of the scripts: exit 0 on success; for {@code status}, exit 0 when running and
- * 3 when stopped (LSB), anything else is an error. {@code stop} returns only once the process is gone.
+ * 3 when stopped (LSB), anything else is an error. {@code stopped} returns only once the process is gone;
+ * {@code stopping} returns as soon as the stop is under way (the process may still be ending, e.g.
+ * etcd draining its peers for up to a second), and a later {@code stopped} waits for the exit.
  */
 public interface ServiceManager {
     String script(String service, String state, Map<String, Object> hostVars, long timeoutSeconds);

@@ -22,12 +22,14 @@ final class StaticPodManager implements ServiceManager {
                 + "echo " + proc + " still running after " + timeoutSeconds + "s >&2; exit 1";
         String waitUp = "for i in $(seq " + tenths + "); do pgrep -x " + proc + " >/dev/null && exit 0; sleep 0.1; done; "
                 + "echo " + proc + " did not start within " + timeoutSeconds + "s: check the kubelet and the pod log >&2; exit 1";
-        String stop = "if [ -f " + live + " ]; then mkdir -p " + ShellQuote.quote(stash) + " && mv -f " + live + " " + parked + "; fi; " + waitGone;
+        String park = "if [ -f " + live + " ]; then mkdir -p " + ShellQuote.quote(stash) + " && mv -f " + live + " " + parked + "; fi";
+        String stop = park + "; " + waitGone;
         String start = "if [ ! -f " + live + " ]; then if [ -f " + parked + " ]; then mv -f " + parked + " " + live
                 + "; else echo no manifest at " + live + " or " + parked + " >&2; exit 1; fi; fi; " + waitUp;
         return switch (state) {
             case "status" -> "if [ -f " + live + " ] && pgrep -x " + proc + " >/dev/null; then echo running; else echo stopped; exit 3; fi";
             case "stopped" -> "(" + stop + ")";
+            case "stopping" -> "(" + park + ")"; // the kubelet stops the pod on its own time
             case "started" -> "(" + start + ")";
             default -> "(" + stop + ") && (" + start + ")";
         };

@@ -12,6 +12,7 @@ final class SystemdManager implements ServiceManager {
             case "status" -> "if systemctl is-active --quiet " + s + "; then echo running; else echo stopped; exit 3; fi";
             case "started" -> "systemctl start " + s;
             case "stopped" -> "systemctl stop " + s;
+            case "stopping" -> "systemctl stop --no-block " + s;
             default -> "systemctl restart " + s;
         };
     }

@@ -201,4 +201,70 @@ class EtcdActionsTest {
         }
         batches.forEach(CompletableFuture::join);
     }
+
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {false, true})
+    void peersSeesLiveRaftConnectionsAndWaitsUntilTheMemberIsAlone(boolean tls) throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("cluster")), 3, tls)) {
+            String m0 = etcd.clientUrls.get(0);
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: peers
+                    steps:
+                      - {id: peers, etcd.peers: {member: "%s"}, register: p}
+                      - {id: check, assert: {that: ["p.answered", "p.active == 2", "size(p.remotes) == 2"]}}
+                    """.formatted(m0)), out);
+
+            // its peers are alive: waiting for none gives up at the step's timeout, and says why
+            assertEquals(1, runbook(etcd, etcd.endpoints(), """
+                    name: peers
+                    steps:
+                      - {id: alone, etcd.peers: {member: "%s", until: alone, delay: 50ms}, timeout: 1s}
+                    """.formatted(m0)), out);
+            assertTrue(out.contains("still sees 2 active peer(s)"), out);
+
+            // the other two go while it waits: it returns once it sees neither
+            CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
+                try {
+                    Thread.sleep(700);
+                    etcd.kill(1);
+                    etcd.kill(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: peers
+                    steps:
+                      - {id: alone, etcd.peers: {member: "%s", until: alone}, timeout: 30s, register: a}
+                      - {id: check, assert: {that: ["a.active == 0", "a.polls > 1"]}}
+                    """.formatted(m0)), out);
+            killer.get();
+            assertTrue(out.contains("has no active peer (after"), out);
+
+            // a member that does not answer is reported, not waited for
+            etcd.kill(0);
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: peers
+                    steps:
+                      - {id: gone, etcd.peers: {member: "%s", until: alone, call_timeout: 1s}, register: g}
+                      - {id: check, assert: {that: ["!g.answered"]}}
+                    """.formatted(m0)), out);
+            assertTrue(out.contains("does not answer"), out);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void activePeersAreReadFromThePrometheusPage() {
+        String page = """
+                # HELP etcd_network_active_peers The current number of active peer connections.
+                # TYPE etcd_network_active_peers gauge
+                etcd_network_active_peers{Local="a1",Remote="b2"} 1
+                etcd_network_active_peers{Local="a1",Remote="c3"} 0
+                etcd_network_active_peers_other{Remote="d4"} 1
+                etcd_network_peer_sent_bytes_total{To="b2"} 123
+                """;
+        assertEquals(List.of("b2"), PeersAction.activeRemotes(page));
+        assertEquals(List.of(), PeersAction.activeRemotes("etcd_network_active_peers{Local=\"a1\",Remote=\"b2\"} 0\n"));
+        assertEquals(null, PeersAction.activeRemotes("etcd_server_has_leader 1\n"), "no gauge: nothing can be concluded");
+    }
 }
