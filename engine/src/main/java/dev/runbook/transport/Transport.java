@@ -31,6 +31,15 @@ public interface Transport extends AutoCloseable {
     default void expectCommands(int count) {
     }
 
+    /**
+     * Asks for {@code path} to be removed on the host when this transport closes, if the file's
+     * first line then still contains {@code ifContains} (checked on the host at that moment). True
+     * when it will be (nothing confirms it later); false when the caller must remove it now.
+     */
+    default boolean removeOnClose(String path, String ifContains) {
+        return false;
+    }
+
     /** "ssh root@10.0.0.1:22" or "local": for messages. */
     String describe();
 

@@ -42,10 +42,13 @@ final class RemoteShell implements AutoCloseable {
     static final String SCRIPT = String.join("\n",
             "set -m",
             "__rb_d=$(mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXX\") || exit 97",
-            "declare -A __rb_pgid; __rb_rm=()",
+            "declare -A __rb_pgid; __rb_rm=(); __rb_lf=(); __rb_ln=()",
             "trap 'exit 129' HUP; trap 'exit 143' TERM",
             // builtins only: the engine may already be gone, and every fork here costs each host
-            "trap 'for __rb_p in \"${__rb_pgid[@]}\"; do kill -KILL -- \"-$__rb_p\"; done 2>/dev/null; rm -rf \"$__rb_d\"' EXIT",
+            // a file registered with L goes in the same rm, if its first line still names its owner then
+            "trap 'for __rb_p in \"${__rb_pgid[@]}\"; do kill -KILL -- \"-$__rb_p\"; done 2>/dev/null; __rb_x=(\"$__rb_d\");"
+                    + " for __rb_i in \"${!__rb_lf[@]}\"; do __rb_l=; { read -r __rb_l <\"${__rb_lf[$__rb_i]}\"; } 2>/dev/null;"
+                    + " case $__rb_l in *\"${__rb_ln[$__rb_i]}\"*) __rb_x+=(\"${__rb_lf[$__rb_i]}\") ;; esac; done; rm -rf -- \"${__rb_x[@]}\"' EXIT",
             // Frames go straight to this shell's stdout, reopened by path from wherever they are
             // written (sshd's pipe: a line in one write is atomic), so a command keeps no descriptor
             // of the channel (a daemon it starts cannot hold the session open). Where stdout cannot
@@ -78,6 +81,7 @@ final class RemoteShell implements AutoCloseable {
             "        else (unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set -e -o pipefail; eval \"$__rb_s\") >&196 2>&195 196>&- 195>&-; fi",
             "        __rb_end $? \"$__rb_id\"; } &",
             "      __rb_pgid[$__rb_id]=$! ;;",
+            "    L) eval \"__rb_s=$__rb_arg\"; eval \"__rb_x=($__rb_s)\"; __rb_lf+=(\"${__rb_x[0]}\"); __rb_ln+=(\"${__rb_x[1]}\") ;;",
             "    K) __rb_p=${__rb_pgid[$__rb_id]:-}; [ -z \"$__rb_p\" ] || kill -\"${__rb_arg:-TERM}\" -- \"-$__rb_p\" 2>/dev/null ;;",
             "    P) __rb_p=${__rb_pgid[$__rb_id]:-}",
             "      if [ -z \"$__rb_p\" ] || ! kill -0 -- \"-$__rb_p\" 2>/dev/null; then echo \"G $__rb_id\" >\"$__rb_out\"; fi ;;",
@@ -327,6 +331,20 @@ final class RemoteShell implements AutoCloseable {
         }
         String text = new String(buf, StandardCharsets.UTF_8);
         return new Tail(from > 0 ? "[... " + from + " bytes dropped ...]\n" + text : text, size);
+    }
+
+    /**
+     * Registers {@code path} for removal when this shell exits (in its one {@code rm} with the temp
+     * dir), if its first line then still contains {@code ifContains}; false when it cannot be sent.
+     */
+    boolean removeAtExit(String path, String ifContains) {
+        try {
+            send("L 0 " + dev.runbook.template.ShellQuote.ansiC(dev.runbook.template.ShellQuote.quote(path) + " "
+                    + dev.runbook.template.ShellQuote.quote(ifContains)));
+            return true;
+        } catch (TransportException e) {
+            return false;
+        }
     }
 
     private synchronized void send(String frame) {

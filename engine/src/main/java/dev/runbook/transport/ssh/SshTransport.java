@@ -116,6 +116,13 @@ public final class SshTransport implements Transport {
         return f != null && f.join() != null;
     }
 
+    /** With the persistent shell: in its exit's one {@code rm}, with its temp dir (no command, no round trip). */
+    @Override
+    public boolean removeOnClose(String path, String ifContains) {
+        RemoteShell rs = shell;
+        return rs != null && rs.removeAtExit(path, ifContains);
+    }
+
     /** True when commands go through the persistent shell (false: a session per command). */
     public boolean persistentShell() {
         return shell != null;

@@ -63,6 +63,16 @@ class RemoteShellScriptTest {
             send(in, "X 3 " + ShellQuote.ansiC("echo $$ >/dev/null; false"));
             assertEquals("D 3 1 0 0", out.readLine());
 
+            // files to remove at exit, if their first line still names their owner then (the run lock)
+            Path ours = Files.writeString(Files.createTempFile("rb-lock", ""), "{\"run\":\"r1\",\"pid\":1}\n");
+            Path retaken = Files.writeString(Files.createTempFile("rb-lock", ""), "{\"run\":\"r1\"}\n");
+            Path spaced = Files.createTempFile("rb lock 'quoted'", "");
+            Files.writeString(spaced, "{\"run\":\"r1\"}\n");
+            for (Path f : new Path[] {ours, retaken, spaced}) {
+                send(in, "L 0 " + ShellQuote.ansiC(ShellQuote.quote(f.toString()) + " " + ShellQuote.quote("\"run\":\"r1\"")));
+            }
+            Files.writeString(retaken, "{\"run\":\"r2\"}\n"); // another run took it meanwhile
+
             // still running when the engine leaves: killed with its process group, dir removed
             send(in, "R 4 " + ShellQuote.ansiC("sleep 60"));
             in.close();
@@ -70,6 +80,10 @@ class RemoteShellScriptTest {
             assertNull(out.readLine());
             assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the shell ended");
             assertFalse(Files.exists(dir), "the temp dir is removed");
+            assertFalse(Files.exists(ours), "a registered file still naming its owner is removed");
+            assertFalse(Files.exists(spaced), "whatever its name");
+            assertTrue(Files.exists(retaken), "a file another owner took meanwhile is left alone");
+            Files.delete(retaken);
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
