@@ -144,9 +144,6 @@ final class PeersAction extends EtcdAction {
         List<String> active = new ArrayList<>();
         boolean seen = false;
         for (String line : metrics.split("\n")) {
-            if (!line.startsWith(GAUGE)) {
-                continue;
-            }
             if (line.startsWith(GAUGE + "{")) {
                 seen = true;
                 int close = line.lastIndexOf('}');
@@ -158,15 +155,6 @@ final class PeersAction extends EtcdAction {
                 }
                 if (v > 0) {
                     active.add(label(line.substring(GAUGE.length() + 1, Math.max(close, GAUGE.length() + 1)), "Remote"));
-                }
-            } else if (line.startsWith(GAUGE + " ")) {
-                seen = true; // unlabelled: a count, with no ids
-                try {
-                    for (int i = 0; i < (int) Double.parseDouble(line.substring(GAUGE.length()).trim().split("\\s+")[0]); i++) {
-                        active.add("?");
-                    }
-                } catch (RuntimeException e) {
-                    // not a number: ignored
                 }
             }
         }

@@ -40,19 +40,7 @@ final class TlsFiles {
      * and decrypts it with 10,000 PBKDF2 rounds each (~0.2 s of cold code per context).
      */
     static SslContext clientContext(EtcdTarget t) throws IOException {
-        SslContextBuilder b = GrpcSslContexts.forClient();
-        if (t.ca() != null) {
-            b.trustManager(t.ca().toFile());
-        }
-        if (t.cert() != null && t.key() != null) {
-            PrivateKey key = pkcs8(t.key());
-            if (key == null) {
-                b.keyManager(t.cert().toFile(), t.key().toFile());
-            } else {
-                b.keyManager(keyManagers(t.cert(), key));
-            }
-        }
-        return b.build();
+        return withFiles(GrpcSslContexts.forClient(), t).build();
     }
 
     /**
@@ -60,7 +48,11 @@ final class TlsFiles {
      * answers outside gRPC ({@code /metrics}). Netty builds it, so every PEM form gRPC accepts works.
      */
     static SSLContext jdkContext(EtcdTarget t) throws IOException {
-        SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+        return ((JdkSslContext) withFiles(SslContextBuilder.forClient().sslProvider(SslProvider.JDK), t).build()).context();
+    }
+
+    /** The target's CA as the trust anchor and its certificate and key as the client identity. */
+    private static SslContextBuilder withFiles(SslContextBuilder b, EtcdTarget t) throws IOException {
         if (t.ca() != null) {
             b.trustManager(t.ca().toFile());
         }
@@ -72,7 +64,7 @@ final class TlsFiles {
                 b.keyManager(keyManagers(t.cert(), key));
             }
         }
-        return ((JdkSslContext) b.build()).context();
+        return b;
     }
 
     private static KeyManagerFactory keyManagers(Path certFile, PrivateKey key) throws IOException {
