@@ -63,6 +63,7 @@ public final class SshTransport implements Transport {
     private final SSHClient client;
     private final Semaphore sessions = new Semaphore(MAX_SESSIONS);
     private SFTPClient sftp;
+    private int writeSize;
     private volatile RemoteShell shell;
     /** Started on the host's second command: a host that runs one command never pays for the shell. */
     private final java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
@@ -477,10 +478,21 @@ public final class SshTransport implements Transport {
         return sftp;
     }
 
+    /** The SFTP write size of this connection (asked once, see {@link SftpWrites}). */
+    synchronized int sftpWriteSize() throws IOException {
+        if (writeSize == 0) {
+            writeSize = SftpWrites.writeSize(sftp().getSFTPEngine());
+            if (System.getenv("RUNBOOK_TRACE") != null) {
+                System.err.println("trace-sftp " + target.name() + " write size " + writeSize);
+            }
+        }
+        return writeSize;
+    }
+
     @Override
     public void upload(Path local, String remotePath) {
         try {
-            sftp().put(new FileSystemFile(local.toFile()), remotePath);
+            SftpWrites.upload(sftp(), sftpWriteSize(), local, remotePath);
         } catch (IOException e) {
             throw new dev.runbook.transport.TransportException(target.name(), "upload to " + remotePath + " failed: " + e.getMessage(),
                     "does the directory exist and is it writable by " + target.user() + "?", e);
@@ -489,9 +501,8 @@ public final class SshTransport implements Transport {
 
     @Override
     public void upload(byte[] content, String remotePath) {
-        try (RemoteFile f = sftp().open(remotePath, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC));
-             OutputStream os = f.new RemoteFileOutputStream(0, 16)) {
-            os.write(content);
+        try {
+            SftpWrites.write(sftp(), new java.io.ByteArrayInputStream(content), remotePath, net.schmizz.sshj.sftp.FileAttributes.EMPTY, sftpWriteSize());
         } catch (IOException e) {
             throw new dev.runbook.transport.TransportException(target.name(), "writing " + remotePath + " failed: " + e.getMessage(),
                     "does the directory exist and is it writable by " + target.user() + "?", e);

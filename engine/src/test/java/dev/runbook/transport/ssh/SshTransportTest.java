@@ -184,6 +184,22 @@ class SshTransportTest {
         assertEquals(Hashes.sha256(data), Hashes.sha256(back));
         ssh.upload("hello".getBytes(), dir.resolve("small").toString());
         assertEquals("hello", new String(ssh.read(dir.resolve("small").toString())));
+        // bytes beyond one request (OpenSSH's sftp-server drops a message over 256 KiB): split, in order
+        byte[] big = java.util.Arrays.copyOf(data, 1024 * 1024 + 3);
+        ssh.upload(big, dir.resolve("big").toString());
+        assertEquals(Hashes.sha256(big), Hashes.sha256(ssh.read(dir.resolve("big").toString())));
+        // the local file's mtime travels with it, as with sshj's own upload
+        assertEquals(Files.getLastModifiedTime(local).toMillis() / 1000, Files.getLastModifiedTime(remote).toMillis() / 1000);
+    }
+
+    @Test
+    void openSshStatesItsWriteLimitAndWritesUseIt() throws Exception {
+        // OpenSSH 8.6+ answers limits@openssh.com: 255 KiB writes instead of sshj's ~32 KiB
+        assertEquals(SftpWrites.MAX_WRITE, ssh.sftpWriteSize());
+        assertEquals(SftpWrites.SAFE_WRITE, SftpWrites.chosen(0), "a server that states no limit gets the size every server takes");
+        assertEquals(SftpWrites.SAFE_WRITE, SftpWrites.chosen(1024), "never below the safe size");
+        assertEquals(100_000, SftpWrites.chosen(100_000));
+        assertEquals(SftpWrites.MAX_WRITE, SftpWrites.chosen(1L << 32), "never above 255 KiB, whatever a server says");
     }
 
     @Test
