@@ -109,11 +109,12 @@ public final class CopyAction implements Action {
         if (local != null && !Files.isRegularFile(local)) {
             return ActionResult.failed("local file " + local + " does not exist");
         }
+        // hashed before anything moves: on 2 cores a hash running beside the uploads slowed them more than it saved
         String sha = data != null ? Hashes.sha256(data) : LocalHashes.of(ctx).sha256(local);
         long size = data != null ? data.length : local.toFile().length();
         Map<String, Object> info = Map.of("dest", to, "sha256", sha, "size", size);
         String own = owner == null ? null : ctx.render(owner);
-        if (RemoteFiles.alreadyThere(ctx, to, sha, mode, own)) {
+        if (RemoteFiles.alreadyThere(ctx, to, size, sha, mode, own)) {
             return ActionResult.ok(false, "unchanged", info);
         }
         String err = RemoteFiles.install(ctx, data, local, sha, to, mode, own);

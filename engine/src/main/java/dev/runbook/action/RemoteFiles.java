@@ -35,13 +35,14 @@ final class RemoteFiles {
 
     /**
      * Whether {@code path} already has this content, mode and owner (one command); when it does,
-     * nothing is rewritten and the step reports "ok" instead of "changed".
+     * nothing is rewritten and the step reports "ok" instead of "changed". The host hashes its file
+     * only when its size matches (a new snapshot staged over an older one: no 1 s/GB hash of the old).
      */
-    static boolean alreadyThere(StepContext ctx, String path, String sha256, String mode, String owner) {
-        ExecResult r = ctx.exec("f=" + ShellQuote.quote(path) + "; [ -f \"$f\" ] || exit 0; "
-                + hashInto("\"$f\"") + "; echo \"$__rb_h\"; stat -c '%a %U %G' -- \"$f\"");
+    static boolean alreadyThere(StepContext ctx, String path, long size, String sha256, String mode, String owner) {
+        ExecResult r = ctx.exec("f=" + ShellQuote.quote(path) + "; [ -f \"$f\" ] || exit 0; __rb_s=$(stat -L -c '%s %a %U %G' -- \"$f\") || exit 0; "
+                + "[ \"${__rb_s%% *}\" = " + size + " ] || exit 0; " + hashInto("\"$f\"") + "; echo \"$__rb_h\"; echo \"${__rb_s#* }\"");
         String[] lines = r.stdout().strip().split("\n");
-        if (!r.ok() || lines.length < 2 || !lines[0].equals(sha256)) {
+        if (!r.ok() || lines.length < 2 || lines[0].length() != 64 || !lines[0].equals(sha256)) {
             return false;
         }
         String[] st = lines[1].split(" ");

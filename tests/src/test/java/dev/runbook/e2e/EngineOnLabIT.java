@@ -72,6 +72,21 @@ class EngineOnLabIT {
         assertFalse(Lab.ssh("etcd-01", "test -e /var/backups/etcd/blob.bin").exit() == 0, "only the named hosts got the file");
         Cmd.Result again = apply("files.yml", "--var", "blob=" + blob, "--var", "fetch_dir=" + fetched);
         assertTrue(again.out().contains("ok       etcd-02      upload"), "an identical file is not rewritten: " + again.out());
+        // the same size with other bytes (the host hashes its copy only when the size matches), then another size
+        for (byte[] next : List.of(flipped(data, data.length / 2), java.util.Arrays.copyOf(data, data.length - 1000))) {
+            Files.write(blob, next);
+            Cmd.Result changed = apply("files.yml", "--var", "blob=" + blob, "--var", "fetch_dir=" + fetched);
+            assertEquals(0, changed.exit(), changed.all());
+            assertTrue(changed.out().contains("changed  etcd-02      upload"), "new content is installed: " + changed.out());
+            assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(next)),
+                    Lab.sshOk("etcd-03", "sha256sum /var/backups/etcd/blob.bin").split(" ")[0]);
+        }
+    }
+
+    private static byte[] flipped(byte[] data, int at) {
+        byte[] b = data.clone();
+        b[at] ^= 1;
+        return b;
     }
 
     @Test
