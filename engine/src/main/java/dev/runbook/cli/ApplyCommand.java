@@ -118,12 +118,15 @@ final class ApplyCommand implements Callable<Integer> {
         try {
             Executor executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, listener, s.masker);
             executor.connectAll(RunLock.COMMANDS_PER_HOST);
+            tracePhase("connected");
             // the cluster's hosts; never the control machine (several clusters may share it)
             lock = RunLock.acquire(connections, s.targets.remoteHosts(s.graph.order()).stream().filter(h -> !h.local()).toList(),
                     new Holder(runId, s.runbookPath.getFileName().toString(), System.getProperty("user.name"), HostLock.thisMachine(),
                             ProcessHandle.current().pid(), java.time.Instant.now().toString()),
                     resumedFrom, ApplyCommand::ended, listener::message, Math.max(1, exec.forks));
+            tracePhase("locked");
             results = executor.run();
+            tracePhase("steps done");
             boolean failed = results.stream().anyMatch(r -> r.status() == HostResult.Status.FAILED
                     && !s.runbook.step(r.step()).map(st -> st.continueOnError()).orElse(false));
             if (executor.aborted()) {
@@ -165,6 +168,13 @@ final class ApplyCommand implements Callable<Integer> {
     }
 
     private static final boolean TRACE = System.getenv("RUNBOOK_TRACE") != null;
+
+    /** With RUNBOOK_TRACE: when a phase of the run ended (epoch ms, to line up with the caller's clock). */
+    private static void tracePhase(String phase) {
+        if (TRACE) {
+            System.err.println("trace-phase " + phase + " at " + System.currentTimeMillis());
+        }
+    }
 
     /** Releases the lock (when taken), then closes every connection and run resource. */
     private static void close(RunLock lock, Connections connections, dev.runbook.action.RunResources resources) {

@@ -67,15 +67,21 @@ public final class HostLock {
 
     /** Removes the lock if {@code run} holds it; a lock someone else took meanwhile is left alone. */
     public static void release(Transport t, String path, String run) {
-        // where the host's shell can do it as it exits (one rm with its temp dir), no command at all:
-        // a fork, an exec and a round trip less on every host at the end of every run
-        if (t.removeOnClose(path, "\"run\":\"" + run + "\"")) {
+        if (releaseAtExit(t, path, run)) {
             return;
         }
         String f = ShellQuote.quote(path);
         // no grep: one exec (rm) instead of two, on every host at the end of every run
         exec(t, "l=; { read -r l < " + f + "; } 2>/dev/null || true\n"
                 + "case $l in *" + ShellQuote.quote("\"run\":\"" + run + "\"") + "*) rm -f " + f + " ;; esac");
+    }
+
+    /**
+     * Where the host's shell can do it as it exits (one rm with its temp dir): registers the release
+     * and returns true at once, no command, fork or round trip; false where a command must do it.
+     */
+    public static boolean releaseAtExit(Transport t, String path, String run) {
+        return t.removeOnClose(path, "\"run\":\"" + run + "\"");
     }
 
     /** The current holder, or null when the host is not locked. */
