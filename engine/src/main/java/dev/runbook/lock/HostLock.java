@@ -33,10 +33,13 @@ public final class HostLock {
         String raw = "";
         for (int attempt = 0; attempt < 5; attempt++) {
             // silent when acquired: empty output costs no read-back round trip (RemoteShell), which
-            // matters on a 100-host run where this is every host's first command
-            ExecResult r = exec(t, "[ -d " + dir + " ] || mkdir -p " + dir + "\n"
-                    + "set -C; if { printf '%s\\n' " + ShellQuote.quote(me.json()) + " > " + f + "; } 2>/dev/null; then exit 0; fi\n"
-                    + "printf 'HELD\\n'; cat " + f + " 2>/dev/null || true");
+            // matters on a 100-host run where this is every host's first command; builtins only
+            // (mkdir when the directory is missing, cat when held), no exit, noclobber restored:
+            // the host's shell runs it without a fork
+            ExecResult r = execBuiltins(t, "if [ -d " + dir + " ] || mkdir -p " + dir + "; then\n"
+                    + "set -C; if { printf '%s\\n' " + ShellQuote.quote(me.json()) + " > " + f + "; } 2>/dev/null; then :; else\n"
+                    + "printf 'HELD\\n'; cat " + f + " 2>/dev/null || true; fi; set +C\n"
+                    + "else false; fi");
             if (r.stdout().isEmpty()) {
                 return new Attempt(true, me, null);
             }
@@ -100,7 +103,14 @@ public final class HostLock {
     }
 
     private static ExecResult exec(Transport t, String script) {
-        ExecResult r = t.exec(script, QUICK);
+        return checked(t, t.exec(script, QUICK));
+    }
+
+    private static ExecResult execBuiltins(Transport t, String script) {
+        return checked(t, t.execBuiltins(script, QUICK));
+    }
+
+    private static ExecResult checked(Transport t, ExecResult r) {
         if (r.exitCode() != 0) {
             throw new TransportException(t.describe(), "cannot use the run lock file: " + r.stderr().strip(),
                     "the run lock needs a writable directory on the host; set the host variable runbook_lock to another path", null);

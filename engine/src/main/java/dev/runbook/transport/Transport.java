@@ -12,6 +12,17 @@ public interface Transport extends AutoCloseable {
     /** Runs {@code command} with {@code bash -e -o pipefail}; stdout and stderr are read concurrently; the timeout kills the whole command. */
     ExecResult exec(String command, ExecOptions options);
 
+    /**
+     * Runs an engine-owned {@code script} that uses only shell builtins (external commands only on
+     * rare paths) and never exits, execs, traps, kills or reads {@code $$}, leaving any shell option
+     * it sets as it found it. A transport may run it inside its long-lived shell's own process, with
+     * no fork: on a 100-host run the lock's take is then 100 processes fewer on the hosts. Same
+     * result as {@link #exec}.
+     */
+    default ExecResult execBuiltins(String script, ExecOptions options) {
+        return exec(script, options);
+    }
+
     /** Writes a local file to {@code remotePath} as-is (callers make it atomic with a temp name + rename). */
     void upload(Path local, String remotePath);
 

@@ -28,7 +28,8 @@ import net.schmizz.sshj.sftp.SFTPClient;
  * included on Debian) and a login shell: ~40 ms on the 2-core lab VM, against ~8 ms here.
  *
  * <p>Protocol, one line per frame. Engine to shell: {@code R|W|X id $'script'} runs a script as
- * {@code bash -e -o pipefail} would (see {@link #mode}); {@code K id SIGNAL} signals the command's
+ * {@code bash -e -o pipefail} would (see {@link #mode}); {@code I id $'script'} runs an engine-owned
+ * builtins-only script in the shell itself, without a fork; {@code K id SIGNAL} signals the command's
  * process group; {@code P id} asks whether it still runs; {@code F id} lets the shell delete its
  * output files. Shell to engine: {@code READY dir} once, {@code D id exit stdout-bytes
  * stderr-bytes} when a command ends, {@code G id} when a probed command is gone without a D (killed
@@ -81,6 +82,10 @@ final class RemoteShell implements AutoCloseable {
             "        else (unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set -e -o pipefail; eval \"$__rb_s\") >&196 2>&195 196>&- 195>&-; fi",
             "        __rb_end $? \"$__rb_id\"; } &",
             "      __rb_pgid[$__rb_id]=$! ;;",
+            "    I) eval \"__rb_s=$__rb_arg\"",
+            // the shell's own process: no fork; sizes read inside the group, while 196/195 are open
+            "      { eval \"$__rb_s\"; __rb_c=$?; __rb_pos 196; __rb_o=$__rb_v; __rb_pos 195; } 196>\"$__rb_d/$__rb_id.o\" 195>\"$__rb_d/$__rb_id.e\" >&196 2>&195 </dev/null",
+            "      echo \"D $__rb_id $__rb_c $__rb_o $__rb_v\" >\"$__rb_out\" ;;",
             "    L) eval \"__rb_s=$__rb_arg\"; eval \"__rb_x=($__rb_s)\"; __rb_lf+=(\"${__rb_x[0]}\"); __rb_ln+=(\"${__rb_x[1]}\") ;;",
             "    K) __rb_p=${__rb_pgid[$__rb_id]:-}; [ -z \"$__rb_p\" ] || kill -\"${__rb_arg:-TERM}\" -- \"-$__rb_p\" 2>/dev/null ;;",
             "    P) __rb_p=${__rb_pgid[$__rb_id]:-}",
@@ -212,6 +217,11 @@ final class RemoteShell implements AutoCloseable {
 
     /** Runs one command; same contract as {@link dev.runbook.transport.Transport#exec}. */
     ExecResult exec(String command, ExecOptions options) {
+        return exec(command, options, mode(command));
+    }
+
+    /** Runs one command in the given {@link #mode}, or I: in this shell's own process (see Transport#execBuiltins). */
+    ExecResult exec(String command, ExecOptions options, char mode) {
         long start = System.nanoTime();
         if (command.indexOf('\0') >= 0) {
             throw new TransportException(host, "a command contains a NUL byte", "commands are text; pass binary data as a file", null);
@@ -219,7 +229,7 @@ final class RemoteShell implements AutoCloseable {
         long id = ids.incrementAndGet();
         CompletableFuture<long[]> done = new CompletableFuture<>();
         running.put(id, done);
-        send(mode(command) + " " + id + " " + dev.runbook.template.ShellQuote.ansiC(command));
+        send(mode + " " + id + " " + dev.runbook.template.ShellQuote.ansiC(command));
         long deadline = options.timeout() == null ? Long.MAX_VALUE : start + options.timeout().toNanos();
         long nextProbe = start + PROBE_NANOS;
         boolean timedOut = false;

@@ -326,6 +326,12 @@ public final class SshTransport implements Transport {
     }
 
     @Override
+    public ExecResult execBuiltins(String script, ExecOptions options) {
+        RemoteShell rs = shell();
+        return rs != null ? rs.exec(script, options, 'I') : exec(script, options);
+    }
+
+    @Override
     public ExecResult exec(String command, ExecOptions options) {
         RemoteShell rs = shell();
         if (rs != null) {

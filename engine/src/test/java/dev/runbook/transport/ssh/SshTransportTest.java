@@ -119,6 +119,29 @@ class SshTransportTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"shell", "sessions"})
+    void theRunLockIsTakenOnceReportsItsHolderAndLeavesTheShellAsItWas(String mode) throws Exception {
+        SshTransport t = via(mode);
+        String lock = dir.resolve("locks-" + mode + "/a b/lock").toString(); // a missing directory, with a space
+        dev.runbook.lock.Holder a = new dev.runbook.lock.Holder("run-a", "r.yml", "alice", "ctl", 1, "now");
+        dev.runbook.lock.Holder b = new dev.runbook.lock.Holder("run-b", "r.yml", "bob", "ctl", 2, "now");
+        assertTrue(dev.runbook.lock.HostLock.tryAcquire(t, lock, a).acquired());
+        dev.runbook.lock.HostLock.Attempt second = dev.runbook.lock.HostLock.tryAcquire(t, lock, b);
+        assertFalse(second.acquired(), "never two holders");
+        assertEquals("run-a", second.holder().run());
+        assertEquals(a.json() + "\n", Files.readString(Path.of(lock)));
+        // in the shell's own process (I frames): noclobber is off again, the shell still runs commands
+        ExecResult r = t.exec("set -o | grep -w noclobber", ExecOptions.of(Duration.ofSeconds(10)));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().matches("noclobber\\s+off\\s*"), r.stdout());
+        Path file = Files.createFile(dir.resolve("not-a-dir-" + mode));
+        TransportException e = assertThrows(TransportException.class,
+                () -> dev.runbook.lock.HostLock.tryAcquire(t, file + "/lock", a));
+        assertTrue(e.getMessage().contains("cannot use the run lock file"), e.getMessage());
+        assertEquals("ok\n", t.exec("echo ok", ExecOptions.of(Duration.ofSeconds(10))).stdout(), "the shell survived the failed take");
+    }
+
     @Test
     void theLoopbackHostRunsCommandsThroughThePersistentShell() {
         assertTrue(ssh.persistentShell(), "bash, mktemp and mkfifo are there: the shell must have started");
