@@ -23,9 +23,10 @@ import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
  * <p>One check per connection, but the file is read once per run, and a line's key is decoded only
  * when its host patterns match the host being checked: decoding a key is an Ed25519 point
  * decompression (~2 ms of CPU before the JIT warms up), and sshj's own reader decodes every line,
- * so a 100-line file cost a 100-host run ~0.2 CPU-s on its critical path. Matching and checking are
- * sshj's, unchanged, over the lines that apply; one connection at a time (a hashed entry's HMAC is
- * not thread-safe). Two corrections, both as OpenSSH decides: a key marked {@code @revoked} is
+ * so a 100-line file cost a 100-host run ~0.2 CPU-s on its critical path. Lines naming hosts plainly
+ * are indexed by name, so a host is matched against its own lines and the wildcard or hashed ones,
+ * not the whole file. Matching and checking are sshj's, unchanged, over the lines that apply; one
+ * connection at a time (a hashed entry's HMAC is not thread-safe). Two corrections, both as OpenSSH decides: a key marked {@code @revoked} is
  * refused even when another line lists it, and a negated pattern ({@code !host}) excludes the host
  * from its line (sshj's matcher lets a negated pattern match every OTHER host, so one line
  * {@code *.example,!a.example KEY} vouched for KEY on any host at all).
@@ -35,7 +36,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
 
     private final File file;
     private final boolean acceptNew;
-    private final List<Line> lines;
+    private final Parsed lines;
     private volatile Outcome outcome = Outcome.OK;
     private volatile String fingerprint;
 
@@ -59,10 +60,18 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         private final List<KnownHostMatchers.HostMatcher> excluded;
         /** The key's base64 blob on a {@code @revoked} line, else null. */
         private final String revoked;
+        /** The line's position in the file (the lines that apply are checked in file order). */
+        private final int index;
+        /**
+         * Its names, lower-cased, when every positive pattern is a plain name (no wildcard, not
+         * hashed): such a line can only apply to one of these. Null otherwise.
+         */
+        private final List<String> plain;
         private KnownHostEntry entry;
         private boolean decoded;
 
-        private Line(String text, String patterns, String revoked) throws IOException {
+        private Line(int index, String text, String patterns, String revoked) throws IOException {
+            this.index = index;
             this.text = text;
             this.revoked = revoked;
             List<String> positive = new java.util.ArrayList<>();
@@ -80,6 +89,8 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
             }
             this.hosts = positive.isEmpty() ? null : KnownHostMatchers.createMatcher(String.join(",", positive));
             this.excluded = List.copyOf(negative);
+            boolean allPlain = !positive.isEmpty() && positive.stream().noneMatch(p -> p.startsWith("|") || p.indexOf('*') >= 0 || p.indexOf('?') >= 0);
+            this.plain = allPlain ? positive.stream().map(p -> p.toLowerCase(java.util.Locale.ROOT)).toList() : null;
         }
 
         /** OpenSSH's rule: at least one positive pattern matches and no negated one does. */
@@ -109,27 +120,59 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         }
     }
 
-    /** A known_hosts file's bytes and its lines. */
-    private record Parsed(byte[] content, List<Line> lines) {
+    /**
+     * A known_hosts file's bytes and its lines: those naming hosts plainly indexed by name, the
+     * rest (wildcards, hashed names) kept aside. A host's candidates are its own plain lines and
+     * the rest, not the whole file: with one plain line per host, a 100-host run matched 100 x 100
+     * lines, twice per connection, one connection at a time.
+     */
+    private record Parsed(byte[] content, Map<String, List<Line>> byName, List<Line> other) {
+        static Parsed of(byte[] content, List<Line> lines) {
+            Map<String, List<Line>> byName = new java.util.HashMap<>();
+            List<Line> other = new java.util.ArrayList<>();
+            for (Line l : lines) {
+                if (l.plain == null) {
+                    other.add(l);
+                } else {
+                    for (String n : new java.util.LinkedHashSet<>(l.plain)) {
+                        byName.computeIfAbsent(n, k -> new java.util.ArrayList<>()).add(l);
+                    }
+                }
+            }
+            return new Parsed(content, byName, other);
+        }
+
+        /** The lines that may apply to {@code host} (lower-cased, with its [ ]:port), in file order. */
+        List<Line> candidates(String host) {
+            List<Line> named = byName.getOrDefault(host, List.of());
+            if (named.isEmpty()) {
+                return other;
+            }
+            List<Line> all = new java.util.ArrayList<>(named.size() + other.size());
+            all.addAll(named);
+            all.addAll(other);
+            all.sort(java.util.Comparator.comparingInt(l -> l.index));
+            return all;
+        }
     }
 
     /** Read files by path; a file whose bytes changed since (an accepted key, an edit) is read again. */
     private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
     private static final Object MATCHING = new Object();
 
-    private List<Line> shared() throws IOException {
+    private Parsed shared() throws IOException {
         if (!file.exists()) {
-            return List.of();
+            return Parsed.of(new byte[0], List.of());
         }
         byte[] now = Files.readAllBytes(file.toPath());
         // one parse, not one per connection: a run's connections all start at once
         synchronized (PARSED) {
             Parsed p = PARSED.get(file.getAbsolutePath());
             if (p == null || !java.util.Arrays.equals(p.content(), now)) {
-                p = new Parsed(now, lines(new String(now, StandardCharsets.UTF_8)));
+                p = Parsed.of(now, lines(new String(now, StandardCharsets.UTF_8)));
                 PARSED.put(file.getAbsolutePath(), p);
             }
-            return p.lines();
+            return p;
         }
     }
 
@@ -151,7 +194,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
             }
             String revoked = marker == Marker.REVOKED && f.length > i + 2 ? f[i + 2] : null;
             try {
-                out.add(new Line(text, f[i], revoked));
+                out.add(new Line(out.size(), text, f[i], revoked));
             } catch (IOException e) {
                 // sshj drops a line whose patterns it cannot read; so does the check
             }
@@ -169,7 +212,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         boolean revoked = false;
         EntryFactory factory = new EntryFactory();
         entries.clear();
-        for (Line l : lines) {
+        for (Line l : lines.candidates(adjusted)) {
             try {
                 if (l.appliesTo(adjusted)) {
                     revoked |= offered != null && offered.equals(l.revoked);

@@ -61,6 +61,9 @@ class HostKeyCheckTest {
                 "epsilon.example ssh-ed25519 not-base64-at-all",
                 "zeta.example",
                 "Theta.Example ssh-ed25519 " + blob(c) + "\r",
+                // a host named plainly AND by a wildcard line before it: both are its lines, in file order
+                "*.order.example ssh-ed25519 " + blob(w),
+                "one.order.example,two.order.example ssh-ed25519 " + blob(p),
                 "");
         Path kh = dir.resolve("known_hosts");
         Files.writeString(kh, content);
@@ -71,7 +74,9 @@ class HostKeyCheckTest {
                 new Case("x.wild.example", 22, w), new Case("x.wild.example", 22, other),
                 new Case("gamma.example", 2222, p), new Case("gamma.example", 22, p), new Case("gamma.example", 2222, other),
                 new Case("epsilon.example", 22, other), new Case("zeta.example", 22, other),
-                new Case("theta.example", 22, c), new Case("unknown.example", 22, other));
+                new Case("theta.example", 22, c), new Case("unknown.example", 22, other),
+                new Case("one.order.example", 22, w), new Case("one.order.example", 22, p), new Case("two.order.example", 22, other),
+                new Case("three.order.example", 22, p));
         for (Case k : cases) {
             Reference ref = new Reference(kh.toFile());
             boolean expected = ref.verify(k.host(), k.port(), k.key());
