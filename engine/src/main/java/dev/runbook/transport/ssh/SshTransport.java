@@ -68,6 +68,8 @@ public final class SshTransport implements Transport {
     /** Started on the host's second command: a host that runs one command never pays for the shell. */
     private final java.util.concurrent.atomic.AtomicInteger commands = new java.util.concurrent.atomic.AtomicInteger();
     private volatile CompletableFuture<RemoteShell> shellStart;
+    /** How sshd's login shell starts the persistent one: no profile or rc file can print into its frames. */
+    private static final String LAUNCH = "exec bash --noprofile --norc -c ";
 
     private SshTransport(SshTarget target, SSHClient client) {
         this.target = target;
@@ -89,7 +91,7 @@ public final class SshTransport implements Transport {
                 if (shellStart == null) {
                     shellStart = new CompletableFuture<>();
                     Thread starter = new Thread(() -> {
-                        RemoteShell started = RemoteShell.start(target.name(), client, "exec bash --noprofile --norc -c ", this::sftp);
+                        RemoteShell started = RemoteShell.start(target.name(), client, LAUNCH, this::sftp);
                         shell = started;
                         shellStart.complete(started);
                     }, "remote-shell-start-" + target.name());
@@ -109,12 +111,28 @@ public final class SshTransport implements Transport {
         }
     }
 
-    /** Starts the persistent shell now and waits for it (tests and benchmarks); true when it runs. */
+    /**
+     * Starts the persistent shell now, on the calling thread, and waits for it; true when it runs.
+     * (The connecting thread waits for it anyway: a thread of its own per host cost a 100-host run
+     * 100 thread starts.)
+     */
     boolean startPersistentShell() {
         commands.addAndGet(2);
-        shell();
-        CompletableFuture<RemoteShell> f = shellStart;
-        return f != null && f.join() != null;
+        if (!target.persistentShell() || target.become() != null) {
+            return false;
+        }
+        CompletableFuture<RemoteShell> mine = null;
+        synchronized (this) {
+            if (shellStart == null) {
+                shellStart = mine = new CompletableFuture<>();
+            }
+        }
+        if (mine != null) {
+            RemoteShell started = RemoteShell.start(target.name(), client, LAUNCH, this::sftp);
+            shell = started;
+            mine.complete(started);
+        }
+        return shellStart.join() != null;
     }
 
     /** With the persistent shell: in its exit's one {@code rm}, with its temp dir (no command, no round trip). */
