@@ -26,7 +26,8 @@ import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
  * so a 100-line file cost a 100-host run ~0.2 CPU-s on its critical path. Lines naming hosts plainly
  * are indexed by name, so a host is matched against its own lines and the wildcard or hashed ones,
  * not the whole file. Matching and checking are sshj's, unchanged, over the lines that apply; one
- * connection at a time (a hashed entry's HMAC is not thread-safe). Two corrections, both as OpenSSH decides: a key marked {@code @revoked} is
+ * connection at a time only where the file has hashed names (a hashed entry's HMAC is not
+ * thread-safe), else in parallel. Two corrections, both as OpenSSH decides: a key marked {@code @revoked} is
  * refused even when another line lists it, and a negated pattern ({@code !host}) excludes the host
  * from its line (sshj's matcher lets a negated pattern match every OTHER host, so one line
  * {@code *.example,!a.example KEY} vouched for KEY on any host at all).
@@ -67,6 +68,8 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
          * hashed): such a line can only apply to one of these. Null otherwise.
          */
         private final List<String> plain;
+        /** A hashed name ({@code |1|salt|hash}): its sshj entry matches with a MAC that is not thread-safe. */
+        private final boolean hashed;
         private KnownHostEntry entry;
         private boolean decoded;
 
@@ -91,6 +94,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
             this.excluded = List.copyOf(negative);
             boolean allPlain = !positive.isEmpty() && positive.stream().noneMatch(p -> p.startsWith("|") || p.indexOf('*') >= 0 || p.indexOf('?') >= 0);
             this.plain = allPlain ? positive.stream().map(p -> p.toLowerCase(java.util.Locale.ROOT)).toList() : null;
+            this.hashed = patterns.startsWith("|");
         }
 
         /** OpenSSH's rule: at least one positive pattern matches and no negated one does. */
@@ -106,8 +110,8 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
             return true;
         }
 
-        /** The entry, or null when sshj cannot read the line; called under {@link #MATCHING}. */
-        private KnownHostEntry entry(OpenSSHKnownHosts.EntryFactory factory) {
+        /** The entry, or null when sshj cannot read the line; decoded once, whichever connection asks first. */
+        private synchronized KnownHostEntry entry(OpenSSHKnownHosts.EntryFactory factory) {
             if (!decoded) {
                 decoded = true;
                 try {
@@ -126,7 +130,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
      * the rest, not the whole file: with one plain line per host, a 100-host run matched 100 x 100
      * lines, twice per connection, one connection at a time.
      */
-    private record Parsed(byte[] content, Map<String, List<Line>> byName, List<Line> other) {
+    private record Parsed(byte[] content, Map<String, List<Line>> byName, List<Line> other, boolean anyHashed) {
         static Parsed of(byte[] content, List<Line> lines) {
             Map<String, List<Line>> byName = new java.util.HashMap<>();
             List<Line> other = new java.util.ArrayList<>();
@@ -139,7 +143,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
                     }
                 }
             }
-            return new Parsed(content, byName, other);
+            return new Parsed(content, byName, other, other.stream().anyMatch(l -> l.hashed));
         }
 
         /** The lines that may apply to {@code host} (lower-cased, with its [ ]:port), in file order. */
@@ -158,7 +162,12 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
 
     /** Read files by path; a file whose bytes changed since (an accepted key, an edit) is read again. */
     private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
+    /** Held while matching where the file has hashed names (their MAC is shared and not thread-safe); else connections check in parallel. */
     private static final Object MATCHING = new Object();
+
+    private Object matchingLock() {
+        return lines.anyHashed() ? MATCHING : this;
+    }
 
     private Parsed shared() throws IOException {
         if (!file.exists()) {
@@ -234,7 +243,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
 
     @Override
     public boolean verify(String hostname, int port, PublicKey key) {
-        synchronized (MATCHING) {
+        synchronized (matchingLock()) {
             if (select(hostname, port, key)) {
                 fingerprint = SecurityUtils.getFingerprint(key);
                 outcome = Outcome.REVOKED;
@@ -246,7 +255,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
 
     @Override
     public List<String> findExistingAlgorithms(String hostname, int port) {
-        synchronized (MATCHING) {
+        synchronized (matchingLock()) {
             select(hostname, port, null);
             return super.findExistingAlgorithms(hostname, port);
         }

@@ -108,6 +108,40 @@ class HostKeyCheckTest {
         assertEquals(HostKeyCheck.Outcome.UNKNOWN, outcome(kh, "no.wild.example", w));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "hashed names: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void manyConnectionsCheckAtOnceAndEachGetsItsOwnAnswer(boolean hashedNames) throws Exception {
+        // a run's connections all check at once: plain lines in parallel, hashed ones one at a time
+        int hosts = 40;
+        List<PublicKey> keys = new java.util.ArrayList<>();
+        StringBuilder file = new StringBuilder();
+        for (int i = 0; i < hosts; i++) {
+            PublicKey k = ed25519();
+            keys.add(k);
+            file.append(hashedNames ? hashed("h" + i + ".example", k) : "h" + i + ".example ssh-ed25519 " + blob(k)).append('\n');
+        }
+        Path kh = dir.resolve("known_hosts-" + hashedNames);
+        Files.writeString(kh, file.toString());
+        PublicKey stranger = ed25519();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<String>> got = new java.util.ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < hosts; i++) {
+                    int h = i;
+                    boolean own = (h + round) % 2 == 0;
+                    got.add(pool.submit(() -> h + " " + own + " " + outcome(kh, "h" + h + ".example", own ? keys.get(h) : stranger)));
+                }
+            }
+            for (java.util.concurrent.Future<String> f : got) {
+                String[] r = f.get().split(" ");
+                assertEquals(Boolean.parseBoolean(r[1]) ? "OK" : "CHANGED", r[2], "host h" + r[0]);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void anAcceptedKeyIsSeenByTheNextCheckOfTheSameRun() throws Exception {
         Path kh = dir.resolve("known_hosts");
