@@ -29,6 +29,30 @@ final class LocalEtcd implements AutoCloseable {
         if (tls) {
             pki();
         }
+        // ports are picked by opening and closing a socket: another process can take one before
+        // etcd binds it; then the cluster is started again on new ports (a few times at most)
+        for (int attempt = 1; ; attempt++) {
+            startCluster(size, attempt);
+            try {
+                waitHealthy();
+                return;
+            } catch (IllegalStateException e) {
+                boolean portTaken = logs().contains("address already in use");
+                // never leave a member running: the caller's try-with-resources never got this object
+                for (Process m : members) {
+                    m.destroyForcibly().waitFor();
+                }
+                if (!portTaken || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void startCluster(int size, int attempt) throws IOException {
+        members.clear();
+        commands.clear();
+        clientUrls.clear();
         String scheme = tls ? "https" : "http";
         List<String> peers = new ArrayList<>();
         StringBuilder cluster = new StringBuilder();
@@ -38,10 +62,10 @@ final class LocalEtcd implements AutoCloseable {
             cluster.append(i == 0 ? "" : ",").append("m").append(i).append('=').append(peers.get(i));
         }
         for (int i = 0; i < size; i++) {
-            List<String> cmd = new ArrayList<>(List.of("/usr/bin/etcd", "--name", "m" + i, "--data-dir", dir.resolve("m" + i).toString(),
+            List<String> cmd = new ArrayList<>(List.of("/usr/bin/etcd", "--name", "m" + i, "--data-dir", dir.resolve(attempt == 1 ? "m" + i : "m" + i + "-retry" + attempt).toString(),
                     "--listen-client-urls", clientUrls.get(i), "--advertise-client-urls", clientUrls.get(i),
                     "--listen-peer-urls", peers.get(i), "--initial-advertise-peer-urls", peers.get(i),
-                    "--initial-cluster", cluster.toString(), "--initial-cluster-state", "new", "--initial-cluster-token", "t-" + dir.getFileName(),
+                    "--initial-cluster", cluster.toString(), "--initial-cluster-state", "new", "--initial-cluster-token", "t-" + dir.getFileName() + (attempt == 1 ? "" : "-" + attempt),
                     "--heartbeat-interval", "50", "--election-timeout", "500"));
             if (tls) {
                 String crt = dir.resolve("pki/server.crt").toString();
@@ -53,7 +77,19 @@ final class LocalEtcd implements AutoCloseable {
             commands.add(cmd);
             members.add(start(i));
         }
-        waitHealthy();
+    }
+
+    /** Every member's log so far (they share one file per member index). */
+    private String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.max(1, members.size()); i++) {
+            try {
+                sb.append(Files.readString(dir.resolve("m" + i + ".log")));
+            } catch (IOException ignored) {
+                // no log yet
+            }
+        }
+        return sb.toString();
     }
 
     private LocalEtcd(Path dir, boolean tls) {
@@ -125,7 +161,10 @@ final class LocalEtcd implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("local etcd did not become healthy; see " + dir);
+                // the cause in the failure itself: JUnit deletes the temp dir with the logs
+                String all = logs();
+                throw new IllegalStateException("local etcd did not become healthy; its logs end:\n"
+                        + all.substring(Math.max(0, all.length() - 4000)));
             }
             Thread.sleep(100);
         }
