@@ -70,13 +70,9 @@ public final class HostLock {
 
     /** Removes the lock if {@code run} holds it; a lock someone else took meanwhile is left alone. */
     public static void release(Transport t, String path, String run) {
-        if (releaseAtExit(t, path, run)) {
-            return;
+        if (!releaseAtExit(t, path, run)) {
+            releaseNow(t, path, run);
         }
-        String f = ShellQuote.quote(path);
-        // no grep: one exec (rm) instead of two, on every host at the end of every run
-        exec(t, "l=; { read -r l < " + f + "; } 2>/dev/null || true\n"
-                + "case $l in *" + ShellQuote.quote("\"run\":\"" + run + "\"") + "*) rm -f " + f + " ;; esac");
     }
 
     /**
@@ -84,7 +80,20 @@ public final class HostLock {
      * and returns true at once, no command, fork or round trip; false where a command must do it.
      */
     public static boolean releaseAtExit(Transport t, String path, String run) {
-        return t.removeOnClose(path, "\"run\":\"" + run + "\"");
+        return t.removeOnClose(path, owner(run));
+    }
+
+    /** Removes the lock now, by a command, if {@code run} still holds it. */
+    public static void releaseNow(Transport t, String path, String run) {
+        String f = ShellQuote.quote(path);
+        // no grep: one exec (rm) instead of two, on every host at the end of every run
+        exec(t, "l=; { read -r l < " + f + "; } 2>/dev/null || true\n"
+                + "case $l in *" + ShellQuote.quote(owner(run)) + "*) rm -f " + f + " ;; esac");
+    }
+
+    /** What a lock file held by {@code run} contains (its JSON's run field). */
+    private static String owner(String run) {
+        return "\"run\":\"" + run + "\"";
     }
 
     /** The current holder, or null when the host is not locked. */

@@ -157,7 +157,7 @@ public final class RunLock implements AutoCloseable {
         try {
             CompletableFuture.allOf(commands.entrySet().stream().map(e -> CompletableFuture.runAsync(() -> {
                 try {
-                    HostLock.release(connections.get(e.getKey()), e.getValue(), run);
+                    HostLock.releaseNow(connections.get(e.getKey()), e.getValue(), run);
                 } catch (RuntimeException ignored) {
                     // the host is gone; its lock names a run whose journal says it ended, so the next run takes it over
                 }

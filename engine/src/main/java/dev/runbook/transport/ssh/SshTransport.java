@@ -87,17 +87,11 @@ public final class SshTransport implements Transport {
             return rs;
         }
         if (commands.incrementAndGet() >= 2 && shellStart == null) {
-            synchronized (this) {
-                if (shellStart == null) {
-                    shellStart = new CompletableFuture<>();
-                    Thread starter = new Thread(() -> {
-                        RemoteShell started = RemoteShell.start(target.name(), client, LAUNCH, this::sftp);
-                        shell = started;
-                        shellStart.complete(started);
-                    }, "remote-shell-start-" + target.name());
-                    starter.setDaemon(true);
-                    starter.start();
-                }
+            CompletableFuture<RemoteShell> mine = claimShellStart();
+            if (mine != null) {
+                Thread starter = new Thread(() -> launchShell(mine), "remote-shell-start-" + target.name());
+                starter.setDaemon(true);
+                starter.start();
             }
         }
         return shell;
@@ -121,18 +115,27 @@ public final class SshTransport implements Transport {
         if (!target.persistentShell() || target.become() != null) {
             return false;
         }
-        CompletableFuture<RemoteShell> mine = null;
-        synchronized (this) {
-            if (shellStart == null) {
-                shellStart = mine = new CompletableFuture<>();
-            }
-        }
+        CompletableFuture<RemoteShell> mine = claimShellStart();
         if (mine != null) {
-            RemoteShell started = RemoteShell.start(target.name(), client, LAUNCH, this::sftp);
-            shell = started;
-            mine.complete(started);
+            launchShell(mine);
         }
         return shellStart.join() != null;
+    }
+
+    /** The shell's start for the caller to do, or null when another caller has it. */
+    private synchronized CompletableFuture<RemoteShell> claimShellStart() {
+        if (shellStart != null) {
+            return null;
+        }
+        shellStart = new CompletableFuture<>();
+        return shellStart;
+    }
+
+    /** Starts the shell (null when the host cannot run it) and completes the claimed start. */
+    private void launchShell(CompletableFuture<RemoteShell> claimed) {
+        RemoteShell started = RemoteShell.start(target.name(), client, LAUNCH, this::sftp);
+        shell = started;
+        claimed.complete(started);
     }
 
     /** With the persistent shell: in its exit's one {@code rm}, with its temp dir (no command, no round trip). */
