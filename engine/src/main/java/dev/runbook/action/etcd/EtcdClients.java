@@ -19,6 +19,22 @@ import java.util.concurrent.TimeoutException;
  * Every call goes through {@link #call}, which enforces a deadline and explains a timeout.
  */
 public final class EtcdClients implements AutoCloseable {
+    /**
+     * gRPC logs through java.util.logging; the console belongs to the operator. Set here, where
+     * every jetcd client and channel is made, not at start-up: initialising JUL's LogManager
+     * (configuration, a service lookup through the whole class path) cost every command ~50 ms,
+     * validate and a fan-out without etcd included. Held strongly: JUL forgets the level of a
+     * logger nobody references.
+     */
+    private static final java.util.logging.Logger GRPC_LOG = quiet("io.grpc");
+    private static final java.util.logging.Logger NETTY_LOG = quiet("io.netty");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+        l.setLevel(java.util.logging.Level.WARNING);
+        return l;
+    }
+
     private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final MemberChannels channels = new MemberChannels();
