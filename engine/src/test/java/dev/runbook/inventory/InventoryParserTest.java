@@ -89,4 +89,19 @@ class InventoryParserTest {
         assertEquals("hosts.yml:4:7", e.location().toString());
         assertTrue(e.getMessage().contains("did you mean 'hosts'"), e.getMessage());
     }
+
+    @Test
+    void hostsAreEqualOnlyWhenEveryFieldIs() {
+        Host a = InventoryParser.parse("hosts.yml", ANSIBLE).host("etcd-02");
+        Host same = InventoryParser.parse("hosts.yml", ANSIBLE).host("etcd-02");
+        assertEquals(a, same);
+        assertEquals(a.hashCode(), same.hashCode());
+        Host otherVars = InventoryParser.parse("hosts.yml", ANSIBLE.replace("tier: host", "tier: other")).host("etcd-02");
+        assertTrue(!a.equals(otherVars), "a host with other variables is another host");
+        Host otherAddress = InventoryParser.parse("hosts.yml", ANSIBLE.replace("10.0.0.2", "10.0.0.9")).host("etcd-02");
+        assertTrue(!a.equals(otherAddress));
+        assertTrue(!a.equals(InventoryParser.parse("hosts.yml", ANSIBLE).host("etcd-03")));
+        assertEquals(new dev.runbook.model.SourceLocation("f", 1, 2), new dev.runbook.model.SourceLocation("f", 1, 2));
+        assertTrue(!new dev.runbook.model.SourceLocation("f", 1, 2).equals(new dev.runbook.model.SourceLocation("f", 2, 1)));
+    }
 }
