@@ -14,9 +14,6 @@ import picocli.CommandLine.Command;
         exitCodeList = {"0:ok", "1:a step failed", "2:invalid input (runbook, inventory, arguments)",
                 "3:aborted (operator, signal or a safety gate; nothing more was run)", "4:internal error", "5:locked: another run holds the cluster's run lock; nothing ran"})
 public final class Main {
-    /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
-    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
-    private static final java.util.logging.Logger NETTY_LOG = java.util.logging.Logger.getLogger("io.netty");
     private static volatile List<String> ARGV;
 
     /**
@@ -64,8 +61,15 @@ public final class Main {
         ARGV = List.of(args);
         JitProfile.watchParentIfChild();
         if (args.length > 0 && List.of("apply", "resume", "drill", "unlock").contains(args[0])) {
-            // on the idle core from the first moment: picocli, parsing and planning use one
-            dev.runbook.transport.ssh.SshTransport.prewarm();
+            // on the idle core from the first moment: picocli, parsing and planning use one. The
+            // journal's JSON first (Jackson's set-up, ~50 ms cold): its first line is written just
+            // before the connections start, which need the SSH half
+            Thread warm = new Thread(() -> {
+                dev.runbook.event.JsonEvents.warm();
+                dev.runbook.transport.ssh.SshTransport.prewarmHere();
+            }, "prewarm");
+            warm.setDaemon(true);
+            warm.start();
         }
         int code = run(args);
         System.exit(code);
@@ -73,9 +77,6 @@ public final class Main {
 
     /** Runs the CLI and returns the exit code (tests call this). */
     public static int run(String... args) {
-        // gRPC and sshj log through JUL/SLF4J; the console belongs to the operator
-        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
-        NETTY_LOG.setLevel(java.util.logging.Level.WARNING);
         CommandLine cl = commandLine(args);
         // values are data, not shell words: a --var value with unbalanced quotes is taken as is, without a parser warning
         cl.setSplitQuotedStrings(true);

@@ -227,10 +227,17 @@ public final class SshTransport implements Transport {
      * with it done. Touches no host and no file.
      */
     public static void prewarm() {
+        Thread t = new Thread(SshTransport::prewarmHere, "ssh-prewarm");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The work of {@link #prewarm()}, on the calling thread (once per process; later calls return at once). */
+    public static void prewarmHere() {
         if (!PREWARMED.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(() -> {
+        {
             try {
                 new SSHClient(config()).close();
                 byte[] sk = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.SECRET_KEY_SIZE];
@@ -250,9 +257,7 @@ public final class SshTransport implements Transport {
             } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
                 // only a head start: a connection does all of this itself when it must
             }
-        }, "ssh-prewarm");
-        t.setDaemon(true);
-        t.start();
+        }
     }
 
     /** A connection is declared lost after this many keepalive intervals without any reply. */
