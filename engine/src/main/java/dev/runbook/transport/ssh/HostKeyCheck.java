@@ -130,8 +130,9 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
      * the rest, not the whole file: with one plain line per host, a 100-host run matched 100 x 100
      * lines, twice per connection, one connection at a time.
      */
-    private record Parsed(byte[] content, Map<String, List<Line>> byName, List<Line> other, boolean anyHashed) {
-        static Parsed of(byte[] content, List<Line> lines) {
+    private record Parsed(byte[] content, Map<String, List<Line>> byName, List<Line> other, boolean anyHashed,
+                          java.nio.file.attribute.FileTime modified) {
+        static Parsed of(byte[] content, List<Line> lines, java.nio.file.attribute.FileTime modified) {
             Map<String, List<Line>> byName = new java.util.HashMap<>();
             List<Line> other = new java.util.ArrayList<>();
             for (Line l : lines) {
@@ -143,7 +144,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
                     }
                 }
             }
-            return new Parsed(content, byName, other, other.stream().anyMatch(l -> l.hashed));
+            return new Parsed(content, byName, other, other.stream().anyMatch(l -> l.hashed), modified);
         }
 
         /** The lines that may apply to {@code host} (lower-cased, with its [ ]:port), in file order. */
@@ -171,16 +172,27 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
 
     private Parsed shared() throws IOException {
         if (!file.exists()) {
-            return Parsed.of(new byte[0], List.of());
+            return Parsed.of(new byte[0], List.of(), null);
         }
-        byte[] now = Files.readAllBytes(file.toPath());
-        // one parse, not one per connection: a run's connections all start at once
+        // one read and parse, not one per connection: a run's connections all start at once. A
+        // file of another size or modification time is read again; one of the same is compared
+        // byte by byte only if it was modified in the last 2 s (an edit within the clock's
+        // granularity keeps both)
+        java.nio.file.attribute.BasicFileAttributes attrs = Files.readAttributes(file.toPath(), java.nio.file.attribute.BasicFileAttributes.class);
+        String path = file.getAbsolutePath();
         synchronized (PARSED) {
-            Parsed p = PARSED.get(file.getAbsolutePath());
-            if (p == null || !java.util.Arrays.equals(p.content(), now)) {
-                p = Parsed.of(now, lines(new String(now, StandardCharsets.UTF_8)));
-                PARSED.put(file.getAbsolutePath(), p);
+            Parsed p = PARSED.get(path);
+            boolean recent = System.currentTimeMillis() - attrs.lastModifiedTime().toMillis() < 2000;
+            if (p != null && p.content().length == attrs.size() && attrs.lastModifiedTime().equals(p.modified()) && !recent) {
+                return p;
             }
+            byte[] now = Files.readAllBytes(file.toPath());
+            if (p == null || !java.util.Arrays.equals(p.content(), now)) {
+                p = Parsed.of(now, lines(new String(now, StandardCharsets.UTF_8)), attrs.lastModifiedTime());
+            } else {
+                p = new Parsed(p.content(), p.byName(), p.other(), p.anyHashed(), attrs.lastModifiedTime());
+            }
+            PARSED.put(path, p);
             return p;
         }
     }

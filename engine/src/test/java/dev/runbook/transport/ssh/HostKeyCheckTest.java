@@ -97,6 +97,32 @@ class HostKeyCheckTest {
     }
 
     @Test
+    void anEditedFileIsReadAgainEvenAtTheSameSize() throws Exception {
+        // the parsed file is kept between connections while its size and mtime stay: an edit that
+        // keeps the size (one key for another of the same type) must still be seen
+        PublicKey oldKey = ed25519(), newKey = ed25519();
+        Path kh = dir.resolve("known_hosts-edited");
+        Files.writeString(kh, "host.example ssh-ed25519 " + blob(oldKey) + "\n");
+        java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
+        Files.setLastModifiedTime(kh, hourAgo);
+        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", oldKey));
+        assertEquals(HostKeyCheck.Outcome.CHANGED, outcome(kh, "host.example", newKey));
+        long size = Files.size(kh);
+        Files.writeString(kh, "host.example ssh-ed25519 " + blob(newKey) + "\n");
+        assertEquals(size, Files.size(kh));
+        // an old mtime, but another one: read again
+        Files.setLastModifiedTime(kh, java.nio.file.attribute.FileTime.fromMillis(hourAgo.toMillis() + 1000));
+        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", newKey));
+        // written just now, read, then edited again within the clock's granularity (same size, same mtime): read again
+        Files.writeString(kh, "host.example ssh-ed25519 " + blob(oldKey) + "\n");
+        java.nio.file.attribute.FileTime justNow = Files.getLastModifiedTime(kh);
+        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", oldKey));
+        Files.writeString(kh, "host.example ssh-ed25519 " + blob(newKey) + "\n");
+        Files.setLastModifiedTime(kh, justNow);
+        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", newKey));
+    }
+
+    @Test
     void aNegatedPatternExcludesItsHostAndVouchesForNoOther() throws Exception {
         PublicKey w = ed25519();
         Path kh = dir.resolve("known_hosts");
