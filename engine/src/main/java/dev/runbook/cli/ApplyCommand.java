@@ -117,6 +117,7 @@ final class ApplyCommand implements Callable<Integer> {
         RunLock lock = null;
         try {
             Executor executor = new Executor(s.graph, s.targets, s.scopes, connections, opts, listener, s.masker);
+            tracePhase("connecting");
             executor.connectAll(RunLock.COMMANDS_PER_HOST);
             tracePhase("connected");
             // the cluster's hosts; never the control machine (several clusters may share it)
@@ -172,7 +173,9 @@ final class ApplyCommand implements Callable<Integer> {
     /** With RUNBOOK_TRACE: when a phase of the run ended (epoch ms, to line up with the caller's clock). */
     private static void tracePhase(String phase) {
         if (TRACE) {
-            System.err.println("trace-phase " + phase + " at " + System.currentTimeMillis());
+            long now = System.currentTimeMillis();
+            long jvm = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(now);
+            System.err.println("trace-phase " + phase + " at " + now + " (" + (now - jvm) + "ms after the JVM started)");
         }
     }
 
