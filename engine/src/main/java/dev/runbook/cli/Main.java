@@ -79,9 +79,10 @@ public final class Main {
     public static int run(String... args) {
         // picocli's start-up work no option here needs (~30 ms of a cold start): converters for
         // java.time and java.sql types (MonthDay's alone builds a date formatter), and the probe
-        // for Groovy closures (a failed class lookup through the whole class path)
+        // for Groovy closures (a failed class lookup through the whole class path). One pattern:
+        // picocli compiles each pattern again for every converter it considers
         if (System.getProperty("picocli.converters.excludes") == null) {
-            System.setProperty("picocli.converters.excludes", "java\\.time\\..*,java\\.sql\\..*");
+            System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
         }
         if (System.getProperty("picocli.disable.closures") == null) {
             System.setProperty("picocli.disable.closures", "true");
