@@ -144,7 +144,8 @@ public final class Executor {
             return t;
         };
         ExecutorService stepPool = Executors.newCachedThreadPool(daemon);
-        ExecutorService hostPool = Executors.newFixedThreadPool(Math.max(1, options.forks()), daemon);
+        // the run's host threads, already started by connectAll (see Connections#hostThreads)
+        ExecutorService hostPool = connections.hostThreads(Math.max(1, options.forks()));
         CompletionService<String[]> done = new ExecutorCompletionService<>(stepPool);
         Set<String> finished = new HashSet<>(options.alreadyDone());
         Set<String> started = new HashSet<>(options.alreadyDone());
@@ -179,7 +180,6 @@ public final class Executor {
             throw new IllegalStateException("internal error in a step", e.getCause());
         } finally {
             stepPool.shutdownNow();
-            hostPool.shutdownNow();
         }
         for (Step s : graph.order()) {
             if (!started.contains(s.id())) {
@@ -270,6 +270,8 @@ public final class Executor {
             try {
                 ok &= f.get().status().success();
             } catch (InterruptedException e) {
+                // the run is ending: its hosts' tasks end too (the pool is the run's, it lives on)
+                futures.forEach(x -> x.cancel(true));
                 Thread.currentThread().interrupt();
                 return false;
             } catch (ExecutionException e) {

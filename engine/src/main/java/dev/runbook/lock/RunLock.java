@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -55,8 +54,8 @@ public final class RunLock implements AutoCloseable {
         List<RuntimeException> errors = new ArrayList<>();
         boolean deadEngine = false;
         String thisMachine = HostLock.thisMachine();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, Math.max(1, hosts.size()))));
-        try {
+        ExecutorService pool = connections.hostThreads(parallel);
+        {
             List<CompletableFuture<Object>> all = new ArrayList<>();
             for (Host h : hosts) {
                 all.add(CompletableFuture.supplyAsync(() -> {
@@ -79,8 +78,6 @@ public final class RunLock implements AutoCloseable {
                     held.put(h, pathOn(h));
                 }
             }
-        } finally {
-            pool.shutdown();
         }
         RunLock lock = new RunLock(connections, me.run(), held, parallel);
         if (!refused.isEmpty() || !errors.isEmpty()) {
@@ -153,18 +150,14 @@ public final class RunLock implements AutoCloseable {
             held.clear();
             return;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, commands.size()));
-        try {
-            CompletableFuture.allOf(commands.entrySet().stream().map(e -> CompletableFuture.runAsync(() -> {
-                try {
-                    HostLock.releaseNow(connections.get(e.getKey()), e.getValue(), run);
-                } catch (RuntimeException ignored) {
-                    // the host is gone; its lock names a run whose journal says it ended, so the next run takes it over
-                }
-            }, pool)).toArray(CompletableFuture[]::new)).join();
-        } finally {
-            pool.shutdown();
-        }
+        ExecutorService pool = connections.hostThreads(parallel);
+        CompletableFuture.allOf(commands.entrySet().stream().map(e -> CompletableFuture.runAsync(() -> {
+            try {
+                HostLock.releaseNow(connections.get(e.getKey()), e.getValue(), run);
+            } catch (RuntimeException ignored) {
+                // the host is gone; its lock names a run whose journal says it ended, so the next run takes it over
+            }
+        }, pool)).toArray(CompletableFuture[]::new)).join();
         held.clear();
     }
 }
