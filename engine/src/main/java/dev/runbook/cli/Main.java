@@ -60,13 +60,21 @@ public final class Main {
     public static void main(String[] args) {
         ARGV = List.of(args);
         JitProfile.watchParentIfChild();
-        if (args.length > 0 && List.of("apply", "resume", "drill", "unlock").contains(args[0])) {
-            // on the idle core from the first moment: picocli, parsing and planning use one. The
-            // journal's JSON first (Jackson's set-up, ~50 ms cold): its first line is written just
-            // before the connections start, which need the SSH half
+        String first = args.length > 0 ? args[0] : "";
+        boolean connects = List.of("apply", "resume", "drill", "unlock").contains(first);
+        boolean parses = !first.isEmpty() && !List.of("version", "warmup", "generate-completion").contains(first) && !first.startsWith("-");
+        if (connects || parses) {
+            // on the idle core from the first moment (picocli, parsing and planning use one), in
+            // the order the main thread needs them: java.util.logging, which snakeyaml logs
+            // through (its LogManager set-up, ~25 ms cold, is a service lookup through the class
+            // path), for the first YAML parsed; the journal's JSON (Jackson's set-up, ~50 ms cold),
+            // whose first line is written just before the connections start; then the SSH half
             Thread warm = new Thread(() -> {
-                dev.runbook.event.JsonEvents.warm();
-                dev.runbook.transport.ssh.SshTransport.prewarmHere();
+                java.util.logging.Logger.getLogger("org.yaml.snakeyaml");
+                if (connects) {
+                    dev.runbook.event.JsonEvents.warm();
+                    dev.runbook.transport.ssh.SshTransport.prewarmHere();
+                }
             }, "prewarm");
             warm.setDaemon(true);
             warm.start();

@@ -21,10 +21,11 @@ import java.util.concurrent.TimeoutException;
 public final class EtcdClients implements AutoCloseable {
     /**
      * gRPC logs through java.util.logging; the console belongs to the operator. Set here, where
-     * every jetcd client and channel is made, not at start-up: initialising JUL's LogManager
-     * (configuration, a service lookup through the whole class path) cost every command ~50 ms,
-     * validate and a fan-out without etcd included. Held strongly: JUL forgets the level of a
-     * logger nobody references.
+     * every jetcd client and channel is made, not in {@code main}'s static set-up: initialising
+     * JUL's LogManager (configuration, a service lookup through the whole class path) there cost
+     * every command ~50 ms on the main thread before anything else. snakeyaml initialises JUL too,
+     * which {@code Main} now starts on its prewarm thread for the commands that parse YAML.
+     * Held strongly: JUL forgets the level of a logger nobody references.
      */
     private static final java.util.logging.Logger GRPC_LOG = quiet("io.grpc");
     private static final java.util.logging.Logger NETTY_LOG = quiet("io.netty");
