@@ -129,15 +129,18 @@ public final class Connections implements AutoCloseable {
             shared = hostThreads;
             hostThreads = null;
         }
+        // the run's host threads if they are all idle (the steps and the lock are done); if one is
+        // still busy (a task the run gave up on, e.g. a command on a host that stopped answering),
+        // they are interrupted and a pool of its own closes the connections: the close is what
+        // ends such a task, so it must never queue behind it
+        boolean idle = shared instanceof java.util.concurrent.ThreadPoolExecutor tpe && tpe.getActiveCount() == 0 && tpe.getQueue().isEmpty();
+        if (shared != null && (!idle || live.isEmpty())) {
+            shared.shutdownNow();
+        }
         if (live.isEmpty()) {
-            if (shared != null) {
-                shared.shutdownNow();
-            }
             return;
         }
-        // the run's host threads when there are any (idle by now: the steps and the lock are done;
-        // a task still running is one the run gave up on, ended below); else a pool of its own
-        ExecutorService pool = shared != null ? shared : Executors.newFixedThreadPool(Math.min(32, live.size()), r -> {
+        ExecutorService pool = idle ? shared : Executors.newFixedThreadPool(Math.min(32, live.size()), r -> {
             Thread t = new Thread(r, "close");
             t.setDaemon(true);
             return t;
