@@ -150,14 +150,21 @@ public final class RunLock implements AutoCloseable {
             held.clear();
             return;
         }
-        ExecutorService pool = connections.hostThreads(parallel);
-        CompletableFuture.allOf(commands.entrySet().stream().map(e -> CompletableFuture.runAsync(() -> {
-            try {
-                HostLock.releaseNow(connections.get(e.getKey()), e.getValue(), run);
-            } catch (RuntimeException ignored) {
-                // the host is gone; its lock names a run whose journal says it ended, so the next run takes it over
-            }
-        }, pool)).toArray(CompletableFuture[]::new)).join();
+        // a pool of its own, not the run's host threads: one of those may still be busy with a task
+        // the run gave up on, which only the connections' close (after this) ends. Rare: most
+        // hosts release through their shell above
+        ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(parallel, commands.size()));
+        try {
+            CompletableFuture.allOf(commands.entrySet().stream().map(e -> CompletableFuture.runAsync(() -> {
+                try {
+                    HostLock.releaseNow(connections.get(e.getKey()), e.getValue(), run);
+                } catch (RuntimeException ignored) {
+                    // the host is gone; its lock names a run whose journal says it ended, so the next run takes it over
+                }
+            }, pool)).toArray(CompletableFuture[]::new)).join();
+        } finally {
+            pool.shutdown();
+        }
         held.clear();
     }
 }
