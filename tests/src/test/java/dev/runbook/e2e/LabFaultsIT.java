@@ -26,6 +26,9 @@ class LabFaultsIT {
         assertTrue(healthy("etcd-01"), "two of three members keep the quorum");
         assertEquals(0, Lab.script("fault", "boot", "etcd-03").exit());
         Lab.waitFor("etcd-03 back with its data", 60, () -> healthy("etcd-03"));
+        // the host's init starts its boot-time services (etcd) first, then sshd: etcd can serve a
+        // moment before sshd listens, as on a real host booting
+        Lab.waitFor("etcd-03 answers ssh", 30, () -> Lab.ssh("etcd-03", "true").exit() == 0);
         assertEquals("etcd-03", Lab.sshOk("etcd-03", "hostname").trim());
     }
 
