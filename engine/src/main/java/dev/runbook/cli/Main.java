@@ -73,7 +73,7 @@ public final class Main {
                 java.util.logging.Logger.getLogger("org.yaml.snakeyaml");
                 if (connects) {
                     dev.runbook.event.JsonEvents.warm();
-                    dev.runbook.transport.ssh.SshTransport.prewarmHere();
+                    dev.runbook.transport.ssh.SshTransport.prewarm();
                 }
             }, "prewarm");
             warm.setDaemon(true);

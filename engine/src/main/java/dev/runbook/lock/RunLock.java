@@ -55,28 +55,26 @@ public final class RunLock implements AutoCloseable {
         boolean deadEngine = false;
         String thisMachine = HostLock.thisMachine();
         ExecutorService pool = connections.hostThreads(parallel);
-        {
-            List<CompletableFuture<Object>> all = new ArrayList<>();
-            for (Host h : hosts) {
-                all.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return take(connections, h, me, takeOver, finished, say);
-                    } catch (RuntimeException e) {
-                        return e;
-                    }
-                }, pool));
-            }
-            for (int i = 0; i < hosts.size(); i++) {
-                Object r = all.get(i).join();
-                Host h = hosts.get(i);
-                if (r instanceof Holder other) {
-                    refused.add(h.name() + ": locked by " + other.describe());
-                    deadEngine |= other.deadHere(thisMachine);
-                } else if (r instanceof RuntimeException e) {
-                    errors.add(e);
-                } else {
-                    held.put(h, pathOn(h));
+        List<CompletableFuture<Object>> all = new ArrayList<>();
+        for (Host h : hosts) {
+            all.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return take(connections, h, me, takeOver, finished, say);
+                } catch (RuntimeException e) {
+                    return e;
                 }
+            }, pool));
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            Object r = all.get(i).join();
+            Host h = hosts.get(i);
+            if (r instanceof Holder other) {
+                refused.add(h.name() + ": locked by " + other.describe());
+                deadEngine |= other.deadHere(thisMachine);
+            } else if (r instanceof RuntimeException e) {
+                errors.add(e);
+            } else {
+                held.put(h, pathOn(h));
             }
         }
         RunLock lock = new RunLock(connections, me.run(), held, parallel);

@@ -26,7 +26,7 @@ public final class Connections implements AutoCloseable {
 
     private final Opener opener;
     private final Map<String, CompletableFuture<Transport>> open = new ConcurrentHashMap<>();
-    private ExecutorService hostThreads;
+    private java.util.concurrent.ThreadPoolExecutor hostThreads;
 
     public Connections(Opener opener) {
         this.opener = opener;
@@ -124,7 +124,7 @@ public final class Connections implements AutoCloseable {
     public void close() {
         List<Transport> live = open.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).map(CompletableFuture::join).toList();
         open.clear();
-        ExecutorService shared;
+        java.util.concurrent.ThreadPoolExecutor shared;
         synchronized (this) {
             shared = hostThreads;
             hostThreads = null;
@@ -133,7 +133,7 @@ public final class Connections implements AutoCloseable {
         // still busy (a task the run gave up on, e.g. a command on a host that stopped answering),
         // they are interrupted and a pool of its own closes the connections: the close is what
         // ends such a task, so it must never queue behind it
-        boolean idle = shared instanceof java.util.concurrent.ThreadPoolExecutor tpe && tpe.getActiveCount() == 0 && tpe.getQueue().isEmpty();
+        boolean idle = shared != null && shared.getActiveCount() == 0 && shared.getQueue().isEmpty();
         if (shared != null && (!idle || live.isEmpty())) {
             shared.shutdownNow();
         }

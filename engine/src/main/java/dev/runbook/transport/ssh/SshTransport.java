@@ -220,43 +220,35 @@ public final class SshTransport implements Transport {
     private static final java.util.concurrent.atomic.AtomicBoolean PREWARMED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * Starts, on a background thread, the one-time work every connection would otherwise wait for:
+     * The one-time work every connection would otherwise wait for, done on the calling thread:
      * sshj's configuration, the classes of a connection, the crypto's tables (BouncyCastle builds
-     * Ed25519's precomputed points on first use). Called before the runbook is parsed and planned,
-     * which keep one core busy and leave the other idle; a 100-host run's connections then start
-     * with it done. Touches no host and no file.
+     * Ed25519's precomputed points on first use). {@code Main} runs it on its prewarm thread before
+     * the runbook is parsed and planned, which keep one core busy and leave the other idle; a
+     * 100-host run's connections then start with it done. Once per process (later calls return at
+     * once). Touches no host and no file.
      */
     public static void prewarm() {
-        Thread t = new Thread(SshTransport::prewarmHere, "ssh-prewarm");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    /** The work of {@link #prewarm()}, on the calling thread (once per process; later calls return at once). */
-    public static void prewarmHere() {
         if (!PREWARMED.compareAndSet(false, true)) {
             return;
         }
-        {
-            try {
-                new SSHClient(config()).close();
-                byte[] sk = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.SECRET_KEY_SIZE];
-                byte[] pk = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE];
-                byte[] sig = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE];
-                org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(sk, 0, pk, 0);
-                org.bouncycastle.math.ec.rfc8032.Ed25519.sign(sk, 0, pk, 0, pk, 0, pk.length, sig, 0);
-                org.bouncycastle.math.ec.rfc8032.Ed25519.verify(sig, 0, pk, 0, pk, 0, pk.length);
-                byte[] secret = new byte[org.bouncycastle.math.ec.rfc7748.X25519.POINT_SIZE];
-                org.bouncycastle.math.ec.rfc7748.X25519.scalarMultBase(sk, 0, secret, 0);
-                org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(pk, 0, secret, 0, secret, 0);
-                javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
-                gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(new byte[16], "AES"),
-                        new javax.crypto.spec.GCMParameterSpec(128, new byte[12]));
-                gcm.doFinal(new byte[64]);
-                java.security.MessageDigest.getInstance("SHA-256").digest(pk);
-            } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-                // only a head start: a connection does all of this itself when it must
-            }
+        try {
+            new SSHClient(config()).close();
+            byte[] sk = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.SECRET_KEY_SIZE];
+            byte[] pk = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.PUBLIC_KEY_SIZE];
+            byte[] sig = new byte[org.bouncycastle.math.ec.rfc8032.Ed25519.SIGNATURE_SIZE];
+            org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(sk, 0, pk, 0);
+            org.bouncycastle.math.ec.rfc8032.Ed25519.sign(sk, 0, pk, 0, pk, 0, pk.length, sig, 0);
+            org.bouncycastle.math.ec.rfc8032.Ed25519.verify(sig, 0, pk, 0, pk, 0, pk.length);
+            byte[] secret = new byte[org.bouncycastle.math.ec.rfc7748.X25519.POINT_SIZE];
+            org.bouncycastle.math.ec.rfc7748.X25519.scalarMultBase(sk, 0, secret, 0);
+            org.bouncycastle.math.ec.rfc7748.X25519.calculateAgreement(pk, 0, secret, 0, secret, 0);
+            javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(new byte[16], "AES"),
+                    new javax.crypto.spec.GCMParameterSpec(128, new byte[12]));
+            gcm.doFinal(new byte[64]);
+            java.security.MessageDigest.getInstance("SHA-256").digest(pk);
+        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            // only a head start: a connection does all of this itself when it must
         }
     }
 
