@@ -8,23 +8,31 @@ import dev.runbook.model.Node;
 import dev.runbook.parse.Fields;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code etcd.health}: is each endpoint able to serve a linearizable read (what {@code etcdctl
  * endpoint health} checks)? Without {@code wait} it checks once and needs every endpoint healthy;
  * {@code wait: quorum|all|<n>} polls until that many are healthy or the step's {@code timeout}
- * (default 60s) passes, telling the operator who is still missing.
+ * (default 60s) passes, telling the operator who is still missing. With {@code stuck_after} the
+ * wait also ends, successfully, once every missing member is stuck in etcd's publish retry (see
+ * {@link PublishStalls}) while the healthy ones alone are a quorum; those are registered as
+ * {@code stuck} and {@code stuck_hosts}, for a step that restarts them (a restarted member
+ * publishes again at once instead of serving nothing for ~7 s).
  */
 final class HealthAction extends EtcdAction {
     private final dev.runbook.template.Template wait;
+    private final Duration stuckAfter;
 
-    private HealthAction(EtcdTarget.Spec spec, dev.runbook.template.Template wait) {
+    private HealthAction(EtcdTarget.Spec spec, dev.runbook.template.Template wait, Duration stuckAfter) {
         super(spec);
         this.wait = wait;
+        this.stuckAfter = stuckAfter;
     }
 
     static Action create(Node value) {
@@ -34,8 +42,13 @@ final class HealthAction extends EtcdAction {
         if (wait != null && !wait.contains("{{") && !valid(wait)) {
             throw RunbookException.invalid(f.at("wait"), "wait must be quorum, all or a number of members, not '" + wait + "'", null);
         }
+        Duration stuckAfter = f.duration("stuck_after", null);
+        if (stuckAfter != null && wait == null) {
+            throw RunbookException.invalid(f.at("stuck_after"), "stuck_after needs wait: it ends a wait early",
+                    "add wait: all (every member, or the ones stuck in etcd's publish retry)");
+        }
         f.finish();
-        return new HealthAction(spec, wait == null ? null : dev.runbook.template.Templates.text(wait, f.at("wait")));
+        return new HealthAction(spec, wait == null ? null : dev.runbook.template.Templates.text(wait, f.at("wait")), stuckAfter);
     }
 
     private static boolean valid(String wait) {
@@ -45,7 +58,9 @@ final class HealthAction extends EtcdAction {
     @Override
     List<String> plan(StepContext ctx, String cluster) {
         return List.of("etcd health of " + cluster + (wait == null ? ": every endpoint must be healthy"
-                : ": wait until " + ctx.render(wait) + " healthy (up to " + timeout(ctx, Duration.ofSeconds(60)).toSeconds() + "s)"));
+                : ": wait until " + ctx.render(wait) + " healthy (up to " + timeout(ctx, Duration.ofSeconds(60)).toSeconds() + "s)"
+                + (stuckAfter == null ? "" : ", or until each missing member is stuck in etcd's publish retry (raft connected, no client served for "
+                        + stuckAfter.toMillis() + "ms) while a quorum serves")));
     }
 
     static int needed(String wait, int total) {
@@ -65,24 +80,47 @@ final class HealthAction extends EtcdAction {
         long deadline = System.nanoTime() + timeout(ctx, Duration.ofSeconds(60)).toNanos();
         Map<String, String> last;
         Map<String, String> names = null;
+        PublishStalls stalls = stuckAfter == null ? null : new PublishStalls(stuckAfter);
+        // a stuck member accepts connections and answers nothing: each probe of it lasts its whole
+        // timeout, so the looks at the cluster would be a call timeout (5s) apart; two looks within
+        // stuck_after need probes that give up after half of it
+        EtcdTarget probes = target;
+        if (stalls != null) {
+            Duration half = stuckAfter.dividedBy(2).compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : stuckAfter.dividedBy(2);
+            if (half.compareTo(target.callTimeout()) < 0) {
+                probes = new EtcdTarget(target.endpoints(), target.ca(), target.cert(), target.key(), half);
+            }
+        }
         int tries = 0;
         while (true) {
             tries++;
-            last = check(ctx, target);
+            long started = System.nanoTime();
+            last = check(ctx, probes);
             long healthy = last.values().stream().filter(v -> v == null).count();
             if (healthy >= need) {
-                return ActionResult.ok(false, healthy + "/" + last.size() + " healthy", result(last, tries));
+                return ActionResult.ok(false, healthy + "/" + last.size() + " healthy", result(last, tries, List.of(), ctx));
             }
             if (names == null) {
                 names = hostsByAddress(ctx);
             }
             Map<String, String> byAddress = names;
+            // a member stuck in its publish retry is only worth a restart when the others hold a
+            // quorum without it (its restart then costs no availability)
+            if (stalls != null && healthy >= needed("quorum", last.size())) {
+                List<String> missing = last.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
+                List<String> stuck = stalls.observe(missing, raftConnected(ctx, target, last), started, System.nanoTime());
+                if (stuck.size() == missing.size()) {
+                    return ActionResult.ok(false, healthy + "/" + last.size() + " healthy; stuck in etcd's publish retry (raft connected, nothing served in "
+                            + stuckAfter.toMillis() + "ms; etcd proposes again only ~7 s after its start): "
+                            + String.join(", ", stuck.stream().map(ep -> named(byAddress, ep)).toList()), result(last, tries, stuck, ctx));
+                }
+            }
             List<String> bad = last.entrySet().stream().filter(e -> e.getValue() != null)
                     .map(e -> named(byAddress, e.getKey()) + ": " + e.getValue()).toList();
             if (wait == null || ctx.cancelled() || System.nanoTime() > deadline) {
                 ActionResult r = ActionResult.failed(healthy + "/" + last.size() + " healthy, " + need + " needed"
                         + (wait == null ? "" : " after " + tries + " checks") + "; unhealthy: " + String.join("; ", bad));
-                return new ActionResult(true, false, 1, "", "", r.msg(), result(last, tries), false);
+                return new ActionResult(true, false, 1, "", "", r.msg(), result(last, tries, List.of(), ctx), false);
             }
             ctx.progress("etcd health: " + healthy + "/" + last.size() + " healthy, waiting for " + wait + "; not yet: "
                     + String.join(", ", bad.stream().map(b -> b.substring(0, b.indexOf(": "))).toList()));
@@ -111,13 +149,8 @@ final class HealthAction extends EtcdAction {
     }
 
     private static String named(Map<String, String> byAddress, String endpoint) {
-        try {
-            String host = java.net.URI.create(endpoint).getHost();
-            String name = host == null ? null : byAddress.get(host);
-            return name == null ? endpoint : name + " (" + endpoint + ")";
-        } catch (IllegalArgumentException e) {
-            return endpoint;
-        }
+        String name = hostOf(byAddress, endpoint);
+        return name == null ? endpoint : name + " (" + endpoint + ")";
     }
 
     /** endpoint -> null when healthy, else why not. Endpoints are checked in parallel. */
@@ -144,6 +177,70 @@ final class HealthAction extends EtcdAction {
             }
             clients.discard(target, ep);
             return m.replace("health: ", "").replace(" on " + ep, "");
+        }
+    }
+
+    /**
+     * The unhealthy endpoints that every healthy member holds a live raft connection with (their
+     * {@code etcd_network_active_peers} gauge): members whose raft runs. Empty when that cannot be
+     * told (no member list, a healthy member's metrics unreadable): nothing is then called stuck.
+     */
+    private static Set<String> raftConnected(StepContext ctx, EtcdTarget target, Map<String, String> health) {
+        List<String> healthy = health.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+        List<PublishStalls.MemberUrls> members;
+        try {
+            members = EtcdClients.call(EtcdClients.of(ctx).member(target, healthy.get(0)).getClusterClient().listMember(),
+                    healthy.get(0), "member list", millis(target.callTimeout())).getMembers().stream()
+                    .map(m -> new PublishStalls.MemberUrls(hex(m.getId()), m.getPeerURIs().stream().map(java.net.URI::toString).toList(),
+                            m.getClientURIs().stream().map(java.net.URI::toString).toList())).toList();
+        } catch (EtcdClients.EtcdException e) {
+            return Set.of();
+        }
+        Set<String> seenByAll = null;
+        for (String ep : healthy) {
+            List<String> remotes;
+            try {
+                remotes = PeersAction.activeRemotes(PeersAction.fetch(target, ep));
+            } catch (java.io.IOException | RuntimeException e) {
+                return Set.of();
+            }
+            if (remotes == null) {
+                return Set.of();
+            }
+            Set<String> ids = new HashSet<>();
+            remotes.forEach(id -> ids.add(PublishStalls.normalId(id)));
+            if (seenByAll == null) {
+                seenByAll = ids;
+            } else {
+                seenByAll.retainAll(ids);
+            }
+        }
+        Set<String> out = new HashSet<>();
+        for (Map.Entry<String, String> e : health.entrySet()) {
+            String id = e.getValue() == null ? null : PublishStalls.memberOf(e.getKey(), members);
+            if (id != null && seenByAll != null && seenByAll.contains(PublishStalls.normalId(id))) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> result(Map<String, String> health, int tries, List<String> stuck, StepContext ctx) {
+        Map<String, Object> r = result(health, tries);
+        if (stuckAfter != null) {
+            Map<String, String> byAddress = stuck.isEmpty() ? Map.of() : hostsByAddress(ctx);
+            r.put("stuck", stuck);
+            r.put("stuck_hosts", stuck.stream().map(ep -> hostOf(byAddress, ep)).filter(h -> h != null).toList());
+        }
+        return r;
+    }
+
+    private static String hostOf(Map<String, String> byAddress, String endpoint) {
+        try {
+            String host = java.net.URI.create(endpoint).getHost();
+            return host == null ? null : byAddress.get(host);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -175,7 +175,7 @@ final class PeersAction extends EtcdAction {
      * One GET of the member's /metrics on a connection closed right after: an open client
      * connection would slow that member's own stop (etcd drains its clients first).
      */
-    private static String fetch(EtcdTarget target, String endpoint) throws IOException {
+    static String fetch(EtcdTarget target, String endpoint) throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create(endpoint.replaceAll("/+$", "") + "/metrics").toURL().openConnection();
         try {
             if (c instanceof HttpsURLConnection https) {

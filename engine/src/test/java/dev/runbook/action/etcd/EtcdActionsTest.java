@@ -254,6 +254,58 @@ class EtcdActionsTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aMemberStuckInItsPublishRetryIsToldApartFromOneThatIsDown() throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("stall")), 3, false)) {
+            String m2 = etcd.clientUrls.get(2);
+            String others = etcd.clientUrls.get(0) + "," + etcd.clientUrls.get(1);
+            String id = etcd.run(etcd.etcdctl(others, "member", "list")).lines().filter(l -> l.contains(", m2, "))
+                    .findFirst().orElseThrow().split(",")[0].trim();
+
+            // down: no raft connection, so never "stuck"; the wait runs out and names it
+            etcd.kill(2);
+            assertEquals(1, runbook(etcd, etcd.endpoints(), """
+                    name: down
+                    steps:
+                      - {id: h, etcd.health: {wait: all, stuck_after: 200ms, call_timeout: 300ms}, timeout: 2s}
+                    """), out);
+            assertTrue(out.contains("2/3 healthy, 3 needed"), out);
+
+            // the lab's way to provoke the stall: the leader is told to hand over to m2 while m2 is
+            // down, and drops every proposal until it gives up (an election timeout, 500ms here),
+            // the first publish of m2, started meanwhile, among them
+            Process move = new ProcessBuilder(etcd.etcdctl(others, "move-leader", id)).redirectErrorStream(true).start();
+            Thread.sleep(50);
+            etcd.restart(2);
+            // the stall is real: m2 runs but does not serve
+            assertEquals(1, runbook(etcd, etcd.endpoints(), """
+                    name: stalled
+                    steps:
+                      - {id: h, etcd.health: {wait: all, call_timeout: 300ms}, timeout: 1500ms}
+                    """), out);
+            // ... and told apart from "down" well before etcd's own retry (~6 s after its start here)
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: stuck
+                    steps:
+                      - {id: h, etcd.health: {wait: all, stuck_after: 1s, call_timeout: 300ms}, timeout: 30s, register: h}
+                      - {id: check, assert: {that: ["size(h.stuck) == 1", "h.stuck[0] == '%s'", "h.healthy_count == 2"]}}
+                    """.formatted(m2)), out);
+            assertTrue(out.contains("stuck in etcd's publish retry"), out);
+            // etcdctl waits for a hand-over that was given up: no need to see it out
+            move.destroy();
+            move.waitFor();
+
+            // once it serves (etcd's own retry), nothing is stuck
+            assertEquals(0, runbook(etcd, etcd.endpoints(), """
+                    name: healthy
+                    steps:
+                      - {id: all, etcd.health: {wait: all}, timeout: 30s}
+                      - {id: h, etcd.health: {wait: all, stuck_after: 1s}, timeout: 30s, register: h}
+                      - {id: check, assert: {that: ["size(h.stuck) == 0", "h.healthy_count == 3"]}}
+                    """), out);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void activePeersAreReadFromThePrometheusPage() {
         String page = """
                 # HELP etcd_network_active_peers The current number of active peer connections.
