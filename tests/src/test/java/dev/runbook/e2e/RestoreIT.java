@@ -187,6 +187,45 @@ class RestoreIT {
         }
     }
 
+    /**
+     * etcd's publish retry, provoked on etcd-03 ({@code lab/fault stall-publish}): its first publish
+     * is dropped, so it would serve nothing until etcd's retry ~7 s later. The runbook restarts it
+     * once the other two serve, and the restore completes before that retry would have come.
+     */
+    @ParameterizedTest(name = "etcd {0}")
+    @MethodSource("dev.runbook.e2e.Lab#versions")
+    @Order(3)
+    void aMemberStuckInEtcdsPublishRetryIsRestarted(String etcd) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, "script"));
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore-it/stall-" + etcd));
+        String eps = Lab.endpoints();
+        Lab.putKeys(dir, eps, "/stall/", 200);
+        Path snap = backup(dir);
+        // a pending hand-over drops the publish in most starts, not in every one: a few restores at most
+        for (int attempt = 1; ; attempt++) {
+            assertEquals(0, Lab.script("fault", "stall-publish", "etcd-03").exit());
+            Cmd.Result r = Cmd.runbook("apply", "runbooks/restore-3node.yml", "-i", Lab.INVENTORY.toString(), "--var", "snapshot=" + snap, "--yes");
+            assertEquals(0, r.exit(), r.all());
+            assertEquals(0, Lab.etcdctl(eps, "endpoint", "health").exit(), "every member healthy");
+            assertEquals(200, Lab.countKeys(eps, "/stall/"), "the snapshot's keys");
+            String log = Lab.sshOk("etcd-03", "cat /var/log/etcd.log");
+            int hook = log.lastIndexOf("lab stall-publish: asking the leader");
+            assertTrue(hook >= 0, "the fault acted: " + log.substring(Math.max(0, log.length() - 3000)));
+            if (r.out().contains("stuck in etcd's publish retry")) {
+                assertTrue(Pattern.compile("changed +etcd-03 +unstick .*restarted").matcher(r.out()).find(), r.out());
+                for (String other : List.of("etcd-01", "etcd-02")) {
+                    assertTrue(Pattern.compile("skipped +" + other + " +unstick ").matcher(r.out()).find(), r.out());
+                }
+                // restarted before etcd's own retry: no instance of etcd-03 since the fault failed a publish
+                assertTrue(!log.substring(hook).contains("failed to publish"), log.substring(hook));
+                return;
+            }
+            // not provoked this time: nothing was restarted
+            assertTrue(Pattern.compile("skipped +etcd-03 +unstick ").matcher(r.out()).find(), r.out());
+            assertTrue(attempt < 4, "the stall was not provoked in 4 restores: " + r.out());
+        }
+    }
+
     /** {@code runbook report} of the restore: RTO until quorum and all healthy, the snapshot's revision; the HTML renders in Chromium. */
     private static void reportShowsTheRecovery(Cmd.Result run, Path dir, long snapRevision) throws Exception {
         Matcher id = Pattern.compile("RECAP (\\S+) +OK").matcher(run.out());
