@@ -211,7 +211,7 @@ class RestoreIT {
             String log = Lab.sshOk("etcd-03", "cat /var/log/etcd.log");
             int hook = log.lastIndexOf("lab stall-publish: asking the leader");
             assertTrue(hook >= 0, "the fault acted: " + log.substring(Math.max(0, log.length() - 3000)));
-            if (r.out().contains("stuck in etcd's publish retry")) {
+            if (r.out().contains("healthy; stuck in etcd's publish retry")) {
                 assertTrue(Pattern.compile("changed +etcd-03 +unstick .*restarted").matcher(r.out()).find(), r.out());
                 for (String other : List.of("etcd-01", "etcd-02")) {
                     assertTrue(Pattern.compile("skipped +" + other + " +unstick ").matcher(r.out()).find(), r.out());

@@ -8,11 +8,10 @@ import dev.runbook.model.Node;
 import dev.runbook.parse.Fields;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -59,7 +58,7 @@ final class HealthAction extends EtcdAction {
     List<String> plan(StepContext ctx, String cluster) {
         return List.of("etcd health of " + cluster + (wait == null ? ": every endpoint must be healthy"
                 : ": wait until " + ctx.render(wait) + " healthy (up to " + timeout(ctx, Duration.ofSeconds(60)).toSeconds() + "s)"
-                + (stuckAfter == null ? "" : ", or until each missing member is stuck in etcd's publish retry (raft connected, no client served for "
+                + (stuckAfter == null ? "" : ", or until each missing member is stuck in etcd's publish retry (raft traffic, no client served for "
                         + stuckAfter.toMillis() + "ms) while a quorum serves")));
     }
 
@@ -108,9 +107,12 @@ final class HealthAction extends EtcdAction {
             // quorum without it (its restart then costs no availability)
             if (stalls != null && healthy >= needed("quorum", last.size())) {
                 List<String> missing = last.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
-                List<String> stuck = stalls.observe(missing, raftConnected(ctx, target, last), started, System.nanoTime());
+                Map<String, String> idOf = new HashMap<>();
+                Map<String, Map<String, Double>> received = new HashMap<>();
+                raftTraffic(ctx, target, last, idOf, received);
+                List<String> stuck = stalls.observe(missing, idOf, received, started, System.nanoTime());
                 if (stuck.size() == missing.size()) {
-                    return ActionResult.ok(false, healthy + "/" + last.size() + " healthy; stuck in etcd's publish retry (raft connected, nothing served in "
+                    return ActionResult.ok(false, healthy + "/" + last.size() + " healthy; stuck in etcd's publish retry (raft traffic, nothing served in "
                             + stuckAfter.toMillis() + "ms; etcd proposes again only ~7 s after its start): "
                             + String.join(", ", stuck.stream().map(ep -> named(byAddress, ep)).toList()), result(last, tries, stuck, ctx));
                 }
@@ -181,11 +183,12 @@ final class HealthAction extends EtcdAction {
     }
 
     /**
-     * The unhealthy endpoints that every healthy member holds a live raft connection with (their
-     * {@code etcd_network_active_peers} gauge): members whose raft runs. Empty when that cannot be
-     * told (no member list, a healthy member's metrics unreadable): nothing is then called stuck.
+     * Fills {@code idOf} (unhealthy endpoint -> member id, from a healthy member's member list) and
+     * {@code received} (healthy endpoint -> raft bytes received per member id, from its /metrics).
+     * Leaves them empty where that cannot be told: nothing is then called stuck.
      */
-    private static Set<String> raftConnected(StepContext ctx, EtcdTarget target, Map<String, String> health) {
+    private static void raftTraffic(StepContext ctx, EtcdTarget target, Map<String, String> health, Map<String, String> idOf,
+            Map<String, Map<String, Double>> received) {
         List<String> healthy = health.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
         List<PublishStalls.MemberUrls> members;
         try {
@@ -194,35 +197,21 @@ final class HealthAction extends EtcdAction {
                     .map(m -> new PublishStalls.MemberUrls(hex(m.getId()), m.getPeerURIs().stream().map(java.net.URI::toString).toList(),
                             m.getClientURIs().stream().map(java.net.URI::toString).toList())).toList();
         } catch (EtcdClients.EtcdException e) {
-            return Set.of();
+            return;
         }
-        Set<String> seenByAll = null;
+        health.forEach((ep, err) -> {
+            String id = err == null ? null : PublishStalls.memberOf(ep, members);
+            if (id != null) {
+                idOf.put(ep, id);
+            }
+        });
         for (String ep : healthy) {
-            List<String> remotes;
             try {
-                remotes = PeersAction.activeRemotes(PeersAction.fetch(target, ep));
+                received.put(ep, PeersAction.receivedBytes(PeersAction.fetch(target, ep)));
             } catch (java.io.IOException | RuntimeException e) {
-                return Set.of();
-            }
-            if (remotes == null) {
-                return Set.of();
-            }
-            Set<String> ids = new HashSet<>();
-            remotes.forEach(id -> ids.add(PublishStalls.normalId(id)));
-            if (seenByAll == null) {
-                seenByAll = ids;
-            } else {
-                seenByAll.retainAll(ids);
+                // this member's view is missing from this look; another healthy member may tell
             }
         }
-        Set<String> out = new HashSet<>();
-        for (Map.Entry<String, String> e : health.entrySet()) {
-            String id = e.getValue() == null ? null : PublishStalls.memberOf(e.getKey(), members);
-            if (id != null && seenByAll != null && seenByAll.contains(PublishStalls.normalId(id))) {
-                out.add(e.getKey());
-            }
-        }
-        return out;
     }
 
     private Map<String, Object> result(Map<String, String> health, int tries, List<String> stuck, StepContext ctx) {

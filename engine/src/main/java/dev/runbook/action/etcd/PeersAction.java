@@ -36,6 +36,7 @@ import javax.net.ssl.SSLContext;
  */
 final class PeersAction extends EtcdAction {
     private static final String GAUGE = "etcd_network_active_peers";
+    private static final String RECEIVED = "etcd_network_peer_received_bytes_total";
     private static final Map<String, SSLContext> CONTEXTS = new ConcurrentHashMap<>();
 
     static {
@@ -161,6 +162,23 @@ final class PeersAction extends EtcdAction {
         return seen ? active : null;
     }
 
+    /** Raft bytes this member has received from each peer so far (member id -> bytes), from a Prometheus text page. */
+    static Map<String, Double> receivedBytes(String metrics) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(RECEIVED + "{")) {
+                int close = line.lastIndexOf('}');
+                try {
+                    out.put(PublishStalls.normalId(label(line.substring(RECEIVED.length() + 1, Math.max(close, RECEIVED.length() + 1)), "From")),
+                            Double.parseDouble(line.substring(close + 1).trim().split("\\s+")[0]));
+                } catch (RuntimeException e) {
+                    // a line this parser does not understand tells nothing
+                }
+            }
+        }
+        return out;
+    }
+
     private static String label(String labels, String name) {
         int at = labels.indexOf(name + "=\"");
         if (at < 0) {
@@ -173,7 +191,8 @@ final class PeersAction extends EtcdAction {
 
     /**
      * One GET of the member's /metrics on a connection closed right after: an open client
-     * connection would slow that member's own stop (etcd drains its clients first).
+     * connection would slow that member's own stop (etcd drains its clients first). Keeps the
+     * active-peer gauge's and the received-bytes counter's lines only.
      */
     static String fetch(EtcdTarget target, String endpoint) throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create(endpoint.replaceAll("/+$", "") + "/metrics").toURL().openConnection();
@@ -200,7 +219,7 @@ final class PeersAction extends EtcdAction {
                 StringBuilder b = new StringBuilder(1 << 16);
                 String line;
                 while ((line = in.readLine()) != null) {
-                    if (line.startsWith(GAUGE)) {
+                    if (line.startsWith(GAUGE) || line.startsWith(RECEIVED)) {
                         b.append(line).append('\n');
                     }
                 }

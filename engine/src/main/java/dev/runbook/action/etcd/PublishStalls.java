@@ -6,16 +6,17 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Tells which unhealthy members are stuck in etcd's publish retry rather than still starting or
- * down: a member whose raft runs (a healthy member holds a live raft connection with it) but which
- * has served no client for {@code stuckAfter}. etcd serves clients only once the member's first
- * "publish" proposal has committed; when that proposal is dropped (its leader was handing over
- * leadership, or lost it), the member waits out etcd's request timeout (~7 s with the default
+ * Tells which unhealthy members are stuck in etcd's publish retry rather than still starting, cut
+ * off or down: a member whose raft is alive (a healthy member keeps receiving raft traffic from it:
+ * its {@code etcd_network_peer_received_bytes_total} from that member grows between looks) but
+ * which has served no client for {@code stuckAfter}. etcd serves clients only once the member's
+ * first "publish" proposal has committed; when that proposal is dropped (its leader was handing
+ * over leadership, or lost it), the member waits out etcd's request timeout (~7 s with the default
  * election timeout) before it proposes again, and serves nothing meanwhile. A normal publish
- * commits within a few heartbeats of the raft connection coming up.
+ * commits within a few heartbeats of the member's raft coming up. Growing bytes, not a live
+ * connection: the peers' "active" gauge stays up for seconds after a link is cut.
  */
 final class PublishStalls {
     /** A member's id (hex, as etcd's metrics label it) and its URLs, from the member list. */
@@ -23,7 +24,10 @@ final class PublishStalls {
     }
 
     private final long stuckAfterNanos;
-    private final Map<String, long[]> unserved = new HashMap<>(); // endpoint -> {since, looks}
+    /** healthy endpoint -> (remote member id -> bytes received from it), as of the last look */
+    private Map<String, Map<String, Double>> lastReceived = Map.of();
+    /** unhealthy endpoint -> {start of the first look of its alive streak, looks in the streak} */
+    private final Map<String, long[]> streaks = new HashMap<>();
 
     PublishStalls(java.time.Duration stuckAfter) {
         this.stuckAfterNanos = stuckAfter.toNanos();
@@ -31,25 +35,41 @@ final class PublishStalls {
 
     /**
      * Records one look at the cluster: its probes started at {@code started} and ended at
-     * {@code now} (nanoTime), {@code unhealthy} did not answer them, and {@code connected} are those
-     * a healthy member saw as a live raft peer at the end. Returns the endpoints that have been
-     * unhealthy and connected in at least two looks in a row, for {@code stuckAfter} counted from
-     * the start of the first: a member seen without a raft connection, or healthy, starts over.
+     * {@code now} (nanoTime); {@code unhealthy} did not answer them; {@code idOf} gives their
+     * member ids (null: unknown); {@code received} is, per healthy member that answered, the raft
+     * bytes it has received from each member id so far. Returns the endpoints whose raft was alive
+     * (bytes from them grew at some healthy member since the look before) in at least two looks in a
+     * row, while unhealthy throughout, for {@code stuckAfter} counted from the first of them.
      */
-    List<String> observe(Collection<String> unhealthy, Set<String> connected, long started, long now) {
-        unserved.keySet().removeIf(ep -> !connected.contains(ep) || !unhealthy.contains(ep));
+    List<String> observe(Collection<String> unhealthy, Map<String, String> idOf, Map<String, Map<String, Double>> received,
+            long started, long now) {
         List<String> stuck = new ArrayList<>();
+        streaks.keySet().retainAll(unhealthy);
         for (String ep : unhealthy) {
-            if (!connected.contains(ep)) {
+            String id = idOf.get(ep);
+            if (id == null || !grew(normalId(id), received)) {
+                streaks.remove(ep);
                 continue;
             }
-            long[] u = unserved.computeIfAbsent(ep, k -> new long[] {started, 0});
-            u[1]++;
-            if (u[1] >= 2 && now - u[0] >= stuckAfterNanos) {
+            long[] streak = streaks.computeIfAbsent(ep, k -> new long[] {started, 0});
+            streak[1]++;
+            if (streak[1] >= 2 && now - streak[0] >= stuckAfterNanos) {
                 stuck.add(ep);
             }
         }
+        lastReceived = received;
         return stuck;
+    }
+
+    private boolean grew(String id, Map<String, Map<String, Double>> received) {
+        for (Map.Entry<String, Map<String, Double>> e : received.entrySet()) {
+            Double before = lastReceived.getOrDefault(e.getKey(), Map.of()).get(id);
+            Double after = e.getValue().get(id);
+            if (before != null && after != null && after > before) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

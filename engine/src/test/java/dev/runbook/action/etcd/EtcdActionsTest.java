@@ -261,7 +261,20 @@ class EtcdActionsTest {
             String id = etcd.run(etcd.etcdctl(others, "member", "list")).lines().filter(l -> l.contains(", m2, "))
                     .findFirst().orElseThrow().split(",")[0].trim();
 
-            // down: no raft connection, so never "stuck"; the wait runs out and names it
+            // frozen (SIGSTOP: its connections stay open, its peers' "active" gauge stays up, but no
+            // raft traffic comes from it), and then down: never "stuck"; the wait runs out and names it
+            long pid = etcd.members.get(2).pid();
+            new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+            try {
+                assertEquals(1, runbook(etcd, etcd.endpoints(), """
+                        name: frozen
+                        steps:
+                          - {id: h, etcd.health: {wait: all, stuck_after: 400ms, call_timeout: 300ms}, timeout: 3s}
+                        """), out);
+            } finally {
+                new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+            }
+            assertTrue(out.contains("2/3 healthy, 3 needed"), out);
             etcd.kill(2);
             assertEquals(1, runbook(etcd, etcd.endpoints(), """
                     name: down
@@ -289,7 +302,7 @@ class EtcdActionsTest {
                       - {id: h, etcd.health: {wait: all, stuck_after: 1s, call_timeout: 300ms}, timeout: 30s, register: h}
                       - {id: check, assert: {that: ["size(h.stuck) == 1", "h.stuck[0] == '%s'", "h.healthy_count == 2"]}}
                     """.formatted(m2)), out);
-            assertTrue(out.contains("stuck in etcd's publish retry"), out);
+            assertTrue(out.contains("healthy; stuck in etcd's publish retry"), out);
             // etcdctl waits for a hand-over that was given up: no need to see it out
             move.destroy();
             move.waitFor();
