@@ -128,8 +128,9 @@ final class HealthAction extends EtcdAction {
                     + String.join(", ", bad.stream().map(b -> b.substring(0, b.indexOf(": "))).toList()));
             try {
                 // probes fail fast (a refused connection does not retry inside the call), and a
-                // probe on a kept channel costs ~2 ms: look again soon, a member's readiness is the RTO
-                Thread.sleep(200);
+                // probe on a kept channel costs ~2 ms: look again soon, a member's readiness is the
+                // RTO; a look that waited for a probe's timeout has waited already
+                Thread.sleep(Math.max(0, 200 - (System.nanoTime() - started) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return ActionResult.failed("interrupted");
