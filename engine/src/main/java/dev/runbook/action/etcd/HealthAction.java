@@ -85,11 +85,13 @@ final class HealthAction extends EtcdAction {
         // stuck_after need probes that give up after half of it
         EtcdTarget probes = target;
         if (stalls != null) {
-            Duration half = stuckAfter.dividedBy(2).compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : stuckAfter.dividedBy(2);
+            Duration half = stuckAfter.dividedBy(2);
+            half = half.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : half;
             if (half.compareTo(target.callTimeout()) < 0) {
                 probes = new EtcdTarget(target.endpoints(), target.ca(), target.cert(), target.key(), half);
             }
         }
+        List<PublishStalls.MemberUrls> members = null; // read once, when a member is first missing
         int tries = 0;
         while (true) {
             tries++;
@@ -97,7 +99,7 @@ final class HealthAction extends EtcdAction {
             last = check(ctx, probes);
             long healthy = last.values().stream().filter(v -> v == null).count();
             if (healthy >= need) {
-                return ActionResult.ok(false, healthy + "/" + last.size() + " healthy", result(last, tries, List.of(), ctx));
+                return ActionResult.ok(false, healthy + "/" + last.size() + " healthy", result(last, tries, List.of(), List.of()));
             }
             if (names == null) {
                 names = hostsByAddress(ctx);
@@ -107,14 +109,23 @@ final class HealthAction extends EtcdAction {
             // quorum without it (its restart then costs no availability)
             if (stalls != null && healthy >= needed("quorum", last.size())) {
                 List<String> missing = last.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
+                List<String> healthyEps = last.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
+                if (members == null) {
+                    members = memberList(ctx, target, healthyEps.get(0));
+                }
                 Map<String, String> idOf = new HashMap<>();
-                Map<String, Map<String, Double>> received = new HashMap<>();
-                raftTraffic(ctx, target, last, idOf, received);
-                List<String> stuck = stalls.observe(missing, idOf, received, started, System.nanoTime());
+                for (String ep : missing) {
+                    String id = members == null ? null : PublishStalls.memberOf(ep, members);
+                    if (id != null) {
+                        idOf.put(ep, id);
+                    }
+                }
+                List<String> stuck = stalls.observe(missing, idOf, received(target, healthyEps), started, System.nanoTime());
                 if (stuck.size() == missing.size()) {
                     return ActionResult.ok(false, healthy + "/" + last.size() + " healthy; stuck in etcd's publish retry (raft traffic, nothing served in "
                             + stuckAfter.toMillis() + "ms; etcd proposes again only ~7 s after its start): "
-                            + String.join(", ", stuck.stream().map(ep -> named(byAddress, ep)).toList()), result(last, tries, stuck, ctx));
+                            + String.join(", ", stuck.stream().map(ep -> named(byAddress, ep)).toList()),
+                            result(last, tries, stuck, stuck.stream().map(ep -> hostOf(byAddress, ep)).filter(h -> h != null).toList()));
                 }
             }
             List<String> bad = last.entrySet().stream().filter(e -> e.getValue() != null)
@@ -122,7 +133,7 @@ final class HealthAction extends EtcdAction {
             if (wait == null || ctx.cancelled() || System.nanoTime() > deadline) {
                 ActionResult r = ActionResult.failed(healthy + "/" + last.size() + " healthy, " + need + " needed"
                         + (wait == null ? "" : " after " + tries + " checks") + "; unhealthy: " + String.join("; ", bad));
-                return new ActionResult(true, false, 1, "", "", r.msg(), result(last, tries, List.of(), ctx), false);
+                return new ActionResult(true, false, 1, "", "", r.msg(), result(last, tries, List.of(), List.of()), false);
             }
             ctx.progress("etcd health: " + healthy + "/" + last.size() + " healthy, waiting for " + wait + "; not yet: "
                     + String.join(", ", bad.stream().map(b -> b.substring(0, b.indexOf(": "))).toList()));
@@ -183,44 +194,36 @@ final class HealthAction extends EtcdAction {
         }
     }
 
-    /**
-     * Fills {@code idOf} (unhealthy endpoint -> member id, from a healthy member's member list) and
-     * {@code received} (healthy endpoint -> raft bytes received per member id, from its /metrics).
-     * Leaves them empty where that cannot be told: nothing is then called stuck.
-     */
-    private static void raftTraffic(StepContext ctx, EtcdTarget target, Map<String, String> health, Map<String, String> idOf,
-            Map<String, Map<String, Double>> received) {
-        List<String> healthy = health.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
-        List<PublishStalls.MemberUrls> members;
+    /** The member list as a healthy member sees it; null when it does not answer (nothing is then called stuck). */
+    private static List<PublishStalls.MemberUrls> memberList(StepContext ctx, EtcdTarget target, String endpoint) {
         try {
-            members = EtcdClients.call(EtcdClients.of(ctx).member(target, healthy.get(0)).getClusterClient().listMember(),
-                    healthy.get(0), "member list", millis(target.callTimeout())).getMembers().stream()
+            return EtcdClients.call(EtcdClients.of(ctx).member(target, endpoint).getClusterClient().listMember(), endpoint, "member list",
+                    millis(target.callTimeout())).getMembers().stream()
                     .map(m -> new PublishStalls.MemberUrls(hex(m.getId()), m.getPeerURIs().stream().map(java.net.URI::toString).toList(),
                             m.getClientURIs().stream().map(java.net.URI::toString).toList())).toList();
         } catch (EtcdClients.EtcdException e) {
-            return;
+            return null;
         }
-        health.forEach((ep, err) -> {
-            String id = err == null ? null : PublishStalls.memberOf(ep, members);
-            if (id != null) {
-                idOf.put(ep, id);
-            }
-        });
+    }
+
+    /** Per healthy member that answers its /metrics, the raft bytes it has received from each member id so far. */
+    private static Map<String, Map<String, Double>> received(EtcdTarget target, List<String> healthy) {
+        Map<String, Map<String, Double>> out = new HashMap<>();
         for (String ep : healthy) {
             try {
-                received.put(ep, PeersAction.receivedBytes(PeersAction.fetch(target, ep)));
+                out.put(ep, PeersAction.receivedBytes(PeersAction.fetch(target, ep)));
             } catch (java.io.IOException | RuntimeException e) {
                 // this member's view is missing from this look; another healthy member may tell
             }
         }
+        return out;
     }
 
-    private Map<String, Object> result(Map<String, String> health, int tries, List<String> stuck, StepContext ctx) {
+    private Map<String, Object> result(Map<String, String> health, int tries, List<String> stuck, List<String> stuckHosts) {
         Map<String, Object> r = result(health, tries);
         if (stuckAfter != null) {
-            Map<String, String> byAddress = stuck.isEmpty() ? Map.of() : hostsByAddress(ctx);
             r.put("stuck", stuck);
-            r.put("stuck_hosts", stuck.stream().map(ep -> hostOf(byAddress, ep)).filter(h -> h != null).toList());
+            r.put("stuck_hosts", stuckHosts);
         }
         return r;
     }

@@ -142,35 +142,34 @@ final class PeersAction extends EtcdAction {
      * has no such gauge at all (an etcd that does not export it: nothing can be concluded).
      */
     static List<String> activeRemotes(String metrics) {
-        List<String> active = new ArrayList<>();
-        boolean seen = false;
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(GAUGE + "{")) {
-                seen = true;
-                int close = line.lastIndexOf('}');
-                double v;
-                try {
-                    v = Double.parseDouble(line.substring(close + 1).trim().split("\\s+")[0]);
-                } catch (RuntimeException e) {
-                    continue;
-                }
-                if (v > 0) {
-                    active.add(label(line.substring(GAUGE.length() + 1, Math.max(close, GAUGE.length() + 1)), "Remote"));
-                }
-            }
+        if (metrics.lines().noneMatch(l -> l.startsWith(GAUGE + "{"))) {
+            return null;
         }
-        return seen ? active : null;
+        List<String> active = new ArrayList<>();
+        samples(metrics, GAUGE, "Remote").forEach((remote, v) -> {
+            if (v > 0) {
+                active.add(remote);
+            }
+        });
+        return active;
     }
 
     /** Raft bytes this member has received from each peer so far (member id -> bytes), from a Prometheus text page. */
     static Map<String, Double> receivedBytes(String metrics) {
         Map<String, Double> out = new LinkedHashMap<>();
+        samples(metrics, RECEIVED, "From").forEach((from, v) -> out.put(PublishStalls.normalId(from), v));
+        return out;
+    }
+
+    /** One metric's samples on a Prometheus text page, by the value of one label; lines whose value does not parse are left out. */
+    private static Map<String, Double> samples(String metrics, String metric, String byLabel) {
+        Map<String, Double> out = new LinkedHashMap<>();
         for (String line : metrics.split("\n")) {
-            if (line.startsWith(RECEIVED + "{")) {
+            if (line.startsWith(metric + "{")) {
                 int close = line.lastIndexOf('}');
                 try {
-                    out.put(PublishStalls.normalId(label(line.substring(RECEIVED.length() + 1, Math.max(close, RECEIVED.length() + 1)), "From")),
-                            Double.parseDouble(line.substring(close + 1).trim().split("\\s+")[0]));
+                    double v = Double.parseDouble(line.substring(close + 1).trim().split("\\s+")[0]);
+                    out.put(label(line.substring(metric.length() + 1, Math.max(close, metric.length() + 1)), byLabel), v);
                 } catch (RuntimeException e) {
                     // a line this parser does not understand tells nothing
                 }
