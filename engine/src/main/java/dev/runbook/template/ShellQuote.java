@@ -14,9 +14,12 @@ public final class ShellQuote {
     }
 
     /**
-     * Bash's ANSI-C quoting ({@code $'...'}) on ONE line: backslash, quote and control characters
-     * escaped, everything else (UTF-8 included) as is. A multi-line script becomes one line that
-     * {@code eval "v=$line"} turns back into exactly the original text.
+     * Bash's ANSI-C quoting ({@code $'...'}) on ONE line of ASCII: backslash, quote and control
+     * characters escaped, and every other non-ASCII character as its UTF-8 bytes ({@code \xHH}).
+     * A multi-line script becomes one line that {@code eval "v=$line"} turns back into exactly the
+     * original text. ASCII because the persistent shell reads a frame by its length with
+     * {@code read -N}, which counts characters in the host's locale: in ASCII, bytes and
+     * characters agree in every locale.
      */
     public static String ansiC(String s) {
         StringBuilder b = new StringBuilder(s.length() + 16).append("$'");
@@ -30,13 +33,26 @@ public final class ShellQuote {
                 case '\r' -> b.append("\\r");
                 default -> {
                     if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\x%02x", (int) c));
-                    } else {
+                        hexByte(b, c);
+                    } else if (c < 0x80) {
                         b.append(c);
+                    } else {
+                        // a surrogate pair is one character of 4 UTF-8 bytes (a lone one becomes '?', as in any UTF-8 write)
+                        int cp = s.codePointAt(i);
+                        i += Character.charCount(cp) - 1;
+                        for (byte u : new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                            hexByte(b, u & 0xff);
+                        }
                     }
                 }
             }
         }
         return b.append('\'').toString();
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private static void hexByte(StringBuilder b, int v) {
+        b.append('\\').append('x').append(HEX[v >> 4]).append(HEX[v & 0xf]);
     }
 }

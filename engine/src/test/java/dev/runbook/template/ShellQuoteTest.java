@@ -2,6 +2,7 @@ package dev.runbook.template;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,9 +21,10 @@ class ShellQuoteTest {
     @Test
     void ansiCRoundTripsEveryCharacterOnOneLine() throws Exception {
         for (String s : List.of("", "plain", "it's", "back\\slash\\n", "two\nlines\r\n", "tab\there", "$(id) `id` ${HOME} $HOME",
-                "\u0001\u001b[31m\u007f", "caf\u00e9 \u4e2d\u6587 \ud83d\ude00", "'\"'\"'", "\\x41 \\' \\\\")) {
+                "\u0001\u001b[31m\u007f", "caf\u00e9 \u4e2d\u6587 \ud83d\ude00", "\u00e9\u00e9a9 \u00ff\u0080", "'\"'\"'", "\\x41 \\' \\\\")) {
             String q = ShellQuote.ansiC(s);
             assertFalse(q.contains("\n"), "one line: " + q);
+            assertTrue(q.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "printable ASCII only: " + q);
             assertEquals(s, bashEval(q), q);
         }
     }

@@ -27,9 +27,11 @@ import net.schmizz.sshj.sftp.SFTPClient;
  * a new SSH session per command. A session costs sshd a fork, the PAM session stack (motd scripts
  * included on Debian) and a login shell: ~40 ms on the 2-core lab VM, against ~8 ms here.
  *
- * <p>Protocol, one line per frame. Engine to shell: {@code R|W|X id $'script'} runs a script as
+ * <p>Protocol, a line per frame; a frame carrying a script has a header line with its length first
+ * (see {@link #frame}). Engine to shell: {@code R|W|X id $'script'} runs a script as
  * {@code bash -e -o pipefail} would (see {@link #mode}); {@code I id $'script'} runs an engine-owned
- * builtins-only script in the shell itself, without a fork; {@code K id SIGNAL} signals the command's
+ * builtins-only script in the shell itself, without a fork; {@code L 0 $'path needle'} registers a
+ * file for removal at exit (see {@link #removeAtExit}); {@code K id SIGNAL} signals the command's
  * process group; {@code P id} asks whether it still runs; {@code F id} lets the shell delete its
  * output files. Shell to engine: {@code READY dir} once, {@code D id exit stdout-bytes
  * stderr-bytes} when a command ends, {@code G id} when a probed command is gone without a D (killed
@@ -49,7 +51,7 @@ final class RemoteShell implements AutoCloseable {
             // a file registered with L goes in the same rm, if its first line still names its owner then
             "trap 'for __rb_p in \"${__rb_pgid[@]}\"; do kill -KILL -- \"-$__rb_p\"; done 2>/dev/null; __rb_x=(\"$__rb_d\");"
                     + " for __rb_i in \"${!__rb_lf[@]}\"; do __rb_l=; { read -r __rb_l <\"${__rb_lf[$__rb_i]}\"; } 2>/dev/null;"
-                    + " case $__rb_l in *\"${__rb_ln[$__rb_i]}\"*) __rb_x+=(\"${__rb_lf[$__rb_i]}\") ;; esac; done; rm -rf -- \"${__rb_x[@]}\"' EXIT",
+                    + " case $__rb_l in *\"${__rb_ln[$__rb_i]}\"*) __rb_x+=(\"${__rb_lf[$__rb_i]}\") ;; esac; done; exec rm -rf -- \"${__rb_x[@]}\"' EXIT",
             // Frames go straight to this shell's stdout, reopened by path from wherever they are
             // written (sshd's pipe: a line in one write is atomic), so a command keeps no descriptor
             // of the channel (a daemon it starts cannot hold the session open). Where stdout cannot
@@ -68,25 +70,29 @@ final class RemoteShell implements AutoCloseable {
             "__rb_end() { set +e; __rb_pos 196; local o=$__rb_v; __rb_pos 195; echo \"D $2 $1 $o $__rb_v\" >\"$__rb_out\"; }",
             "printf 'READY %s\\n' \"$__rb_d\"",
             "while IFS=' ' read -r __rb_op __rb_id __rb_arg; do",
+            // a script's frame: its header gives the length of the ASCII line that follows, read
+            // in one read() (bash reads a line from a pipe one byte per read(), and a lock's take
+            // or a step's script is hundreds of bytes; -N reads a count in one since bash 5.1)
+            "  case $__rb_op in R|W|X|I|L) IFS= read -r -N \"$__rb_arg\" __rb_s || break; eval \"__rb_s=$__rb_s\" ;; esac",
             "  case $__rb_op in",
-            "    R) eval \"__rb_s=$__rb_arg\"",
+            "    R)",
             "      ( exec 196>\"$__rb_d/$__rb_id.o\" 195>\"$__rb_d/$__rb_id.e\" >&196 2>&195 </dev/null 198>&-",
             "        trap \"__rb_end \\$? $__rb_id\" EXIT; trap 'exit 143' TERM",
             "        unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set +m -e -o pipefail",
             "        eval \"$__rb_s\" ) &",
             "      __rb_pgid[$__rb_id]=$! ;;",
-            "    W|X) eval \"__rb_s=$__rb_arg\"",
+            "    W|X)",
             "      { exec 196>\"$__rb_d/$__rb_id.o\" 195>\"$__rb_d/$__rb_id.e\" </dev/null 198>&-",
             "        set +m; trap : TERM INT HUP",
             "        if [ \"$__rb_op\" = X ]; then bash -e -o pipefail -c \"$__rb_s\" >&196 2>&195 196>&- 195>&-",
             "        else (unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set -e -o pipefail; eval \"$__rb_s\") >&196 2>&195 196>&- 195>&-; fi",
             "        __rb_end $? \"$__rb_id\"; } &",
             "      __rb_pgid[$__rb_id]=$! ;;",
-            "    I) eval \"__rb_s=$__rb_arg\"",
+            "    I)",
             // the shell's own process: no fork; sizes read inside the group, while 196/195 are open
             "      { eval \"$__rb_s\"; __rb_c=$?; __rb_pos 196; __rb_o=$__rb_v; __rb_pos 195; } 196>\"$__rb_d/$__rb_id.o\" 195>\"$__rb_d/$__rb_id.e\" >&196 2>&195 </dev/null",
             "      echo \"D $__rb_id $__rb_c $__rb_o $__rb_v\" >\"$__rb_out\" ;;",
-            "    L) eval \"__rb_s=$__rb_arg\"; eval \"__rb_x=($__rb_s)\"; __rb_lf+=(\"${__rb_x[0]}\"); __rb_ln+=(\"${__rb_x[1]}\") ;;",
+            "    L) eval \"__rb_x=($__rb_s)\"; __rb_lf+=(\"${__rb_x[0]}\"); __rb_ln+=(\"${__rb_x[1]}\") ;;",
             "    K) __rb_p=${__rb_pgid[$__rb_id]:-}; [ -z \"$__rb_p\" ] || kill -\"${__rb_arg:-TERM}\" -- \"-$__rb_p\" 2>/dev/null ;;",
             "    P) __rb_p=${__rb_pgid[$__rb_id]:-}",
             "      if [ -z \"$__rb_p\" ] || ! kill -0 -- \"-$__rb_p\" 2>/dev/null; then echo \"G $__rb_id\" >\"$__rb_out\"; fi ;;",
@@ -229,7 +235,7 @@ final class RemoteShell implements AutoCloseable {
         long id = ids.incrementAndGet();
         CompletableFuture<long[]> done = new CompletableFuture<>();
         running.put(id, done);
-        send(mode + " " + id + " " + dev.runbook.template.ShellQuote.ansiC(command));
+        send(frame(mode, id, command));
         long deadline = options.timeout() == null ? Long.MAX_VALUE : start + options.timeout().toNanos();
         long nextProbe = start + PROBE_NANOS;
         boolean timedOut = false;
@@ -252,7 +258,7 @@ final class RemoteShell implements AutoCloseable {
                         break;
                     }
                     if (now > nextProbe) {
-                        send("P " + id);
+                        send("P " + id + "\n");
                         nextProbe = now + PROBE_NANOS;
                     }
                 }
@@ -270,7 +276,7 @@ final class RemoteShell implements AutoCloseable {
             boolean known = end != null && end.length == 3;
             Tail out = tail(dir + "/" + id + ".o", known ? end[1] : -1, options.keepBytes());
             Tail err = tail(dir + "/" + id + ".e", known ? end[2] : -1, options.keepBytes());
-            send("F " + id);
+            send("F " + id + "\n");
             if (TRACE) {
                 System.err.printf("trace %s run=%.1fms tails=%.1fms%n", host, (tDone - start) / 1e6, (System.nanoTime() - tDone) / 1e6);
             }
@@ -289,11 +295,11 @@ final class RemoteShell implements AutoCloseable {
 
     /** TERM to the command's process group, KILL a second later if it is still there; its end frame if one came. */
     private long[] kill(long id, CompletableFuture<long[]> done) {
-        send("K " + id + " TERM");
+        send("K " + id + " TERM\n");
         try {
             return done.get(1, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            send("K " + id + " KILL");
+            send("K " + id + " KILL\n");
             try {
                 return done.get(3, TimeUnit.SECONDS);
             } catch (TimeoutException | ExecutionException stuck) {
@@ -349,20 +355,30 @@ final class RemoteShell implements AutoCloseable {
      */
     boolean removeAtExit(String path, String ifContains) {
         try {
-            send("L 0 " + dev.runbook.template.ShellQuote.ansiC(dev.runbook.template.ShellQuote.quote(path) + " "
-                    + dev.runbook.template.ShellQuote.quote(ifContains)));
+            send(frame('L', 0, dev.runbook.template.ShellQuote.quote(path) + " " + dev.runbook.template.ShellQuote.quote(ifContains)));
             return true;
         } catch (TransportException e) {
             return false;
         }
     }
 
+    /**
+     * A frame carrying a script (R, W, X, I, L): a header line with the length of the line that
+     * follows, the script ANSI-C quoted on that one line of ASCII (so its length in bytes is its
+     * length in characters, whatever the host's locale), newline included. Sent in one write.
+     */
+    static String frame(char op, long id, String script) {
+        String line = dev.runbook.template.ShellQuote.ansiC(script) + "\n";
+        return op + " " + id + " " + line.length() + "\n" + line;
+    }
+
+    /** Writes one whole frame (newline-terminated) in one write: frames from several threads never interleave. */
     private synchronized void send(String frame) {
         if (lost != null) {
             throw new TransportException(host, "connection lost (" + lost + ")", "the host or its sshd went away", null);
         }
         try {
-            in.write((frame + "\n").getBytes(StandardCharsets.UTF_8));
+            in.write(frame.getBytes(StandardCharsets.UTF_8));
             in.flush();
         } catch (IOException e) {
             throw new TransportException(host, "connection lost while sending a command: " + e.getMessage(),

@@ -45,7 +45,10 @@ class RemoteShellScriptTest {
     }
 
     private static void run(List<String> cmd, boolean fifo) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // a UTF-8 locale, where bash's read -N counts characters, not bytes (frames are ASCII for that)
+        pb.environment().put("LC_ALL", "C.UTF-8");
+        Process p = pb.start();
         Lines out = new Lines(p);
         OutputStream in = p.getOutputStream();
         try {
@@ -55,13 +58,22 @@ class RemoteShellScriptTest {
             assertTrue(Files.isDirectory(dir));
             assertEquals(fifo, Files.exists(dir.resolve("done")), "the fifo exists only where stdout is not a pipe");
 
-            send(in, "R 1 " + ShellQuote.ansiC("echo hi; echo err >&2"));
+            send(in, RemoteShell.frame('R', 1, "echo hi; echo err >&2"));
             assertEquals("D 1 0 3 4", out.readLine());
             assertEquals("hi\n", Files.readString(dir.resolve("1.o")));
-            send(in, "W 2 " + ShellQuote.ansiC("trap - EXIT; exit 3"));
+            send(in, RemoteShell.frame('W', 2, "trap - EXIT; exit 3"));
             assertEquals("D 2 3 0 0", out.readLine());
-            send(in, "X 3 " + ShellQuote.ansiC("echo $$ >/dev/null; false"));
+            send(in, RemoteShell.frame('X', 3, "echo $$ >/dev/null; false"));
             assertEquals("D 3 1 0 0", out.readLine());
+            // a frame is read by its length: multi-byte characters, several lines, quotes and
+            // backslashes arrive exactly, and the next frame is read from where this one ended
+            String text = "caf\u00e9 \u4e2d\u6587 \ud83d\ude00\n'quoted' \"double\" \\ back\\nslash\n";
+            send(in, RemoteShell.frame('R', 5, "printf '%s' " + ShellQuote.quote(text) + "\n"));
+            send(in, RemoteShell.frame('I', 6, "printf ok"));
+            // the R frame's subshell may end after the I frame ran in the shell itself
+            assertEquals(java.util.Set.of("D 5 0 " + text.getBytes(StandardCharsets.UTF_8).length + " 0", "D 6 0 2 0"),
+                    java.util.Set.of(out.readLine(), out.readLine()));
+            assertEquals(text, Files.readString(dir.resolve("5.o")));
 
             // files to remove at exit, if their first line still names their owner then (the run lock)
             Path ours = Files.writeString(Files.createTempFile("rb-lock", ""), "{\"run\":\"r1\",\"pid\":1}\n");
@@ -69,12 +81,12 @@ class RemoteShellScriptTest {
             Path spaced = Files.createTempFile("rb lock 'quoted'", "");
             Files.writeString(spaced, "{\"run\":\"r1\"}\n");
             for (Path f : new Path[] {ours, retaken, spaced}) {
-                send(in, "L 0 " + ShellQuote.ansiC(ShellQuote.quote(f.toString()) + " " + ShellQuote.quote("\"run\":\"r1\"")));
+                send(in, RemoteShell.frame('L', 0, ShellQuote.quote(f.toString()) + " " + ShellQuote.quote("\"run\":\"r1\"")));
             }
             Files.writeString(retaken, "{\"run\":\"r2\"}\n"); // another run took it meanwhile
 
             // still running when the engine leaves: killed with its process group, dir removed
-            send(in, "R 4 " + ShellQuote.ansiC("sleep 60"));
+            send(in, RemoteShell.frame('R', 4, "sleep 60"));
             in.close();
             // EOF: nothing (sleep, cat) holds the shell's stdout any more
             assertNull(out.readLine());
@@ -121,7 +133,7 @@ class RemoteShellScriptTest {
     }
 
     private static void send(OutputStream in, String frame) throws Exception {
-        in.write((frame + "\n").getBytes(StandardCharsets.UTF_8));
+        in.write(frame.getBytes(StandardCharsets.UTF_8));
         in.flush();
     }
 }
