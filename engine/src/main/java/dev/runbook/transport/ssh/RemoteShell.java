@@ -33,10 +33,11 @@ import net.schmizz.sshj.sftp.SFTPClient;
  * builtins-only script in the shell itself, without a fork; {@code L 0 $'path needle'} registers a
  * file for removal at exit (see {@link #removeAtExit}); {@code K id SIGNAL} signals the command's
  * process group; {@code P id} asks whether it still runs; {@code F id} lets the shell delete its
- * output files. Shell to engine: {@code READY dir} once, {@code D id exit stdout-bytes
+ * output files. Shell to engine: {@code READY prefix} once, {@code D id exit stdout-bytes
  * stderr-bytes} when a command ends, {@code G id} when a probed command is gone without a D (killed
- * by SIGKILL, the OOM killer). Each command's stdout and stderr go to files in the shell's private
- * temp dir; the engine reads only their tails over SFTP (nothing at all for empty output), so a
+ * by SIGKILL, the OOM killer). Each command's stdout and stderr go to files named by the shell's
+ * prefix (a dir of the user's own, mode 700, and the shell's pid) and the command's id, removed when
+ * the shell exits; the engine reads only their tails over SFTP (nothing at all for empty output), so a
  * command printing gigabytes costs bounded memory here. Every command starts from the shell's
  * pristine state: variables, directory, umask and functions never leak from one to the next.
  */
@@ -44,12 +45,19 @@ final class RemoteShell implements AutoCloseable {
     /** The shell's program; every name it uses starts with __rb_ so scripts do not collide with them. */
     static final String SCRIPT = String.join("\n",
             "set -m",
-            "__rb_d=$(mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXX\") || exit 97",
+            // The shell's files are <dir>/<its pid>.<name>, in ONE dir per user, made once (per
+            // boot, /tmp being a tmpfs) with mode 700: not a mktemp -d per connection (a fork and an
+            // exec on every host of every run). A dir that is a symlink or not the user's own is
+            // never used; then a private one from mktemp, removed at exit, as before.
+            "__rb_b=${TMPDIR:-/tmp}/runbook-shell-$EUID; __rb_own=",
+            "__rb_ok() { [ -d \"$__rb_b\" ] && [ ! -L \"$__rb_b\" ] && [ -O \"$__rb_b\" ]; }",
+            "__rb_ok || { mkdir -m 700 \"$__rb_b\" 2>/dev/null; __rb_ok; } || { __rb_b=$(mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXX\") && __rb_own=$__rb_b; } || exit 97",
+            "__rb_d=$__rb_b/$$.",
             "declare -A __rb_pgid; __rb_rm=(); __rb_lf=(); __rb_ln=()",
             "trap 'exit 129' HUP; trap 'exit 143' TERM",
             // builtins only: the engine may already be gone, and every fork here costs each host
             // a file registered with L goes in the same rm, if its first line still names its owner then
-            "trap 'for __rb_p in \"${__rb_pgid[@]}\"; do kill -KILL -- \"-$__rb_p\"; done 2>/dev/null; __rb_x=(\"$__rb_d\");"
+            "trap 'for __rb_p in \"${__rb_pgid[@]}\"; do kill -KILL -- \"-$__rb_p\"; done 2>/dev/null; __rb_x=(\"$__rb_d\"* ${__rb_own:+\"$__rb_own\"});"
                     + " for __rb_i in \"${!__rb_lf[@]}\"; do __rb_l=; { read -r __rb_l <\"${__rb_lf[$__rb_i]}\"; } 2>/dev/null;"
                     + " case $__rb_l in *\"${__rb_ln[$__rb_i]}\"*) __rb_x+=(\"${__rb_lf[$__rb_i]}\") ;; esac; done; exec rm -rf -- \"${__rb_x[@]}\"' EXIT",
             // Frames go straight to this shell's stdout, reopened by path from wherever they are
@@ -58,12 +66,12 @@ final class RemoteShell implements AutoCloseable {
             // be reopened (a socket, no /proc), through a fifo and a cat instead.
             "__rb_out=/proc/$$/fd/1",
             "if ! { : >>\"$__rb_out\"; } 2>/dev/null; then",
-            "  __rb_out=$__rb_d/done; mkfifo -m 600 \"$__rb_out\" || exit 97",
+            "  __rb_out=${__rb_d}done; mkfifo -m 600 \"$__rb_out\" || exit 97",
             "  exec 198<>\"$__rb_out\"; cat <&198 & __rb_pgid[cat]=$!",
             "fi",
             // with set -m bash writes job notices ("[1]+ Done") to stderr; one written after the
             // engine left would meet a closed pipe, and SIGPIPE would kill this shell before its
-            // EXIT trap (leaking the temp dir and the cat)
+            // EXIT trap (leaking its files and the cat)
             "exec 2>/dev/null",
             // bytes written to an output file = the offset of the fd that shares its description (no fork for stat)
             "__rb_pos() { __rb_v=-1; local k v; while read -r k v; do if [ \"$k\" = pos: ]; then __rb_v=$v; break; fi; done <\"/proc/$BASHPID/fdinfo/$1\"; } 2>/dev/null",
@@ -76,13 +84,13 @@ final class RemoteShell implements AutoCloseable {
             "  case $__rb_op in R|W|X|I|L) IFS= read -r -N \"$__rb_arg\" __rb_s || break; eval \"__rb_s=$__rb_s\" ;; esac",
             "  case $__rb_op in",
             "    R)",
-            "      ( exec 196>\"$__rb_d/$__rb_id.o\" 195>\"$__rb_d/$__rb_id.e\" >&196 2>&195 </dev/null 198>&-",
+            "      ( exec 196>\"$__rb_d$__rb_id.o\" 195>\"$__rb_d$__rb_id.e\" >&196 2>&195 </dev/null 198>&-",
             "        trap \"__rb_end \\$? $__rb_id\" EXIT; trap 'exit 143' TERM",
             "        unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set +m -e -o pipefail",
             "        eval \"$__rb_s\" ) &",
             "      __rb_pgid[$__rb_id]=$! ;;",
             "    W|X)",
-            "      { exec 196>\"$__rb_d/$__rb_id.o\" 195>\"$__rb_d/$__rb_id.e\" </dev/null 198>&-",
+            "      { exec 196>\"$__rb_d$__rb_id.o\" 195>\"$__rb_d$__rb_id.e\" </dev/null 198>&-",
             "        set +m; trap : TERM INT HUP",
             "        if [ \"$__rb_op\" = X ]; then bash -e -o pipefail -c \"$__rb_s\" >&196 2>&195 196>&- 195>&-",
             "        else (unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set -e -o pipefail; eval \"$__rb_s\") >&196 2>&195 196>&- 195>&-; fi",
@@ -90,13 +98,13 @@ final class RemoteShell implements AutoCloseable {
             "      __rb_pgid[$__rb_id]=$! ;;",
             "    I)",
             // the shell's own process: no fork; sizes read inside the group, while 196/195 are open
-            "      { eval \"$__rb_s\"; __rb_c=$?; __rb_pos 196; __rb_o=$__rb_v; __rb_pos 195; } 196>\"$__rb_d/$__rb_id.o\" 195>\"$__rb_d/$__rb_id.e\" >&196 2>&195 </dev/null",
+            "      { eval \"$__rb_s\"; __rb_c=$?; __rb_pos 196; __rb_o=$__rb_v; __rb_pos 195; } 196>\"$__rb_d$__rb_id.o\" 195>\"$__rb_d$__rb_id.e\" >&196 2>&195 </dev/null",
             "      echo \"D $__rb_id $__rb_c $__rb_o $__rb_v\" >\"$__rb_out\" ;;",
             "    L) eval \"__rb_x=($__rb_s)\"; __rb_lf+=(\"${__rb_x[0]}\"); __rb_ln+=(\"${__rb_x[1]}\") ;;",
             "    K) __rb_p=${__rb_pgid[$__rb_id]:-}; [ -z \"$__rb_p\" ] || kill -\"${__rb_arg:-TERM}\" -- \"-$__rb_p\" 2>/dev/null ;;",
             "    P) __rb_p=${__rb_pgid[$__rb_id]:-}",
             "      if [ -z \"$__rb_p\" ] || ! kill -0 -- \"-$__rb_p\" 2>/dev/null; then echo \"G $__rb_id\" >\"$__rb_out\"; fi ;;",
-            "    F) unset \"__rb_pgid[$__rb_id]\"; __rb_rm+=(\"$__rb_d/$__rb_id.o\" \"$__rb_d/$__rb_id.e\")",
+            "    F) unset \"__rb_pgid[$__rb_id]\"; __rb_rm+=(\"$__rb_d$__rb_id.o\" \"$__rb_d$__rb_id.e\")",
             "      if [ ${#__rb_rm[@]} -ge 200 ]; then rm -f -- \"${__rb_rm[@]}\" & __rb_rm=(); fi ;;",
             "  esac",
             "done",
@@ -113,7 +121,8 @@ final class RemoteShell implements AutoCloseable {
     private final Session.Command shell;
     private final OutputStream in;
     private final SftpSource sftp;
-    private final String dir;
+    /** Where the shell's output files are: this prefix, then the command's id and .o or .e. */
+    private final String files;
     /** Running commands: completed with {exit code, stdout bytes, stderr bytes} (-1 = unknown), or {@link #VANISHED}. */
     private final Map<Long, CompletableFuture<long[]>> running = new ConcurrentHashMap<>();
     private static final long[] VANISHED = {};
@@ -125,11 +134,11 @@ final class RemoteShell implements AutoCloseable {
         SFTPClient get() throws IOException;
     }
 
-    private RemoteShell(String host, Session.Command shell, String dir, SftpSource sftp) {
+    private RemoteShell(String host, Session.Command shell, String files, SftpSource sftp) {
         this.host = host;
         this.shell = shell;
         this.in = shell.getOutputStream();
-        this.dir = dir;
+        this.files = files;
         this.sftp = sftp;
     }
 
@@ -274,8 +283,8 @@ final class RemoteShell implements AutoCloseable {
         long tDone = System.nanoTime();
         try {
             boolean known = end != null && end.length == 3;
-            Tail out = tail(dir + "/" + id + ".o", known ? end[1] : -1, options.keepBytes());
-            Tail err = tail(dir + "/" + id + ".e", known ? end[2] : -1, options.keepBytes());
+            Tail out = tail(files + id + ".o", known ? end[1] : -1, options.keepBytes());
+            Tail err = tail(files + id + ".e", known ? end[2] : -1, options.keepBytes());
             send("F " + id + "\n");
             if (TRACE) {
                 System.err.printf("trace %s run=%.1fms tails=%.1fms%n", host, (tDone - start) / 1e6, (System.nanoTime() - tDone) / 1e6);
@@ -289,7 +298,7 @@ final class RemoteShell implements AutoCloseable {
             return new ExecResult(exit, out.text, stderr, out.total, err.total, (System.nanoTime() - start) / 1_000_000, timedOut, cancelled);
         } catch (IOException e) {
             throw new TransportException(host, "reading a command's output failed: " + e.getMessage(),
-                    "is the host's temp dir (" + dir + ") full or gone?", e);
+                    "is the host's temp dir (" + files.substring(0, files.lastIndexOf('/')) + ") full or gone?", e);
         }
     }
 
@@ -350,8 +359,8 @@ final class RemoteShell implements AutoCloseable {
     }
 
     /**
-     * Registers {@code path} for removal when this shell exits (in its one {@code rm} with the temp
-     * dir), if its first line then still contains {@code ifContains}; false when it cannot be sent.
+     * Registers {@code path} for removal when this shell exits (in its one {@code rm} with its own
+     * files), if its first line then still contains {@code ifContains}; false when it cannot be sent.
      */
     boolean removeAtExit(String path, String ifContains) {
         try {
@@ -387,7 +396,7 @@ final class RemoteShell implements AutoCloseable {
     }
 
     /**
-     * Sends EOF: the shell kills what still runs and removes its temp dir on its own. The channel's
+     * Sends EOF: the shell kills what still runs and removes its files on its own. The channel's
      * close handshake is not awaited (the shell's exit, its cleanup and sshd's reply: a round trip
      * and a fork per host at the end of every run); the caller disconnects, which ends it as well.
      */

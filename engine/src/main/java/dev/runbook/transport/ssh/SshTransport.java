@@ -138,7 +138,7 @@ public final class SshTransport implements Transport {
         claimed.complete(started);
     }
 
-    /** With the persistent shell: in its exit's one {@code rm}, with its temp dir (no command, no round trip). */
+    /** With the persistent shell: in its exit's one {@code rm}, with its own files (no command, no round trip). */
     @Override
     public boolean removeOnClose(String path, String ifContains) {
         RemoteShell rs = shell;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The persistent shell's program run by a local bash, its stdout a pipe (as from OpenSSH's sshd:
@@ -33,34 +34,64 @@ class RemoteShellScriptTest {
             "    sys.stdout.buffer.write(line); sys.stdout.flush()",
             "p.wait()");
 
+    @TempDir
+    Path tmp;
+
     @Test
     void framesGoStraightToAPipe() throws Exception {
-        run(List.of("bash", "-c", RemoteShell.SCRIPT), false);
+        run(List.of("bash", "-c", RemoteShell.SCRIPT), false, false);
+        // the next shell of the same user reuses the dir; it holds nothing of the first one
+        run(List.of("bash", "-c", RemoteShell.SCRIPT), false, false);
     }
 
     @Test
     void framesGoThroughTheFifoWhenStdoutIsASocket() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 makes the socketpair");
-        run(List.of("/usr/bin/python3", "-c", SOCKET_RELAY, RemoteShell.SCRIPT), true);
+        run(List.of("/usr/bin/python3", "-c", SOCKET_RELAY, RemoteShell.SCRIPT), true, false);
     }
 
-    private static void run(List<String> cmd, boolean fifo) throws Exception {
+    @Test
+    void aSymlinkWhereTheUsersDirWouldBeIsNeverUsed() throws Exception {
+        Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
+        Files.createSymbolicLink(usersDir(), elsewhere);
+        run(List.of("bash", "-c", RemoteShell.SCRIPT), false, true);
+        try (var left = Files.list(elsewhere)) {
+            assertEquals(0, left.count(), "nothing was written through the symlink");
+        }
+    }
+
+    /** Where the shell keeps its files: one dir per user under TMPDIR. */
+    private Path usersDir() throws Exception {
+        return tmp.resolve("runbook-shell-" + Files.getAttribute(tmp, "unix:uid"));
+    }
+
+    /** Runs the shell with TMPDIR={@link #tmp}; private: the users' dir is unusable, a mktemp dir is expected. */
+    private void run(List<String> cmd, boolean fifo, boolean privateDir) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         // a UTF-8 locale, where bash's read -N counts characters, not bytes (frames are ASCII for that)
         pb.environment().put("LC_ALL", "C.UTF-8");
+        pb.environment().put("TMPDIR", tmp.toString());
         Process p = pb.start();
         Lines out = new Lines(p);
         OutputStream in = p.getOutputStream();
         try {
             String ready = out.readLine();
             assertTrue(ready != null && ready.startsWith("READY /"), "first line: " + ready);
-            Path dir = Path.of(ready.substring("READY ".length()));
-            assertTrue(Files.isDirectory(dir));
-            assertEquals(fifo, Files.exists(dir.resolve("done")), "the fifo exists only where stdout is not a pipe");
+            String prefix = ready.substring("READY ".length());
+            Path dir = Path.of(prefix).getParent();
+            assertTrue(Path.of(prefix).getFileName().toString().matches("[0-9]+\\."), "the files are named by the shell's pid: " + prefix);
+            if (privateDir) {
+                assertTrue(dir.getFileName().toString().startsWith("runbook."), "a private mktemp dir: " + dir);
+            } else {
+                assertEquals(usersDir(), dir);
+            }
+            assertFalse(Files.isSymbolicLink(dir));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+            assertEquals(fifo, Files.exists(Path.of(prefix + "done")), "the fifo exists only where stdout is not a pipe");
 
             send(in, RemoteShell.frame('R', 1, "echo hi; echo err >&2"));
             assertEquals("D 1 0 3 4", out.readLine());
-            assertEquals("hi\n", Files.readString(dir.resolve("1.o")));
+            assertEquals("hi\n", Files.readString(Path.of(prefix + "1.o")));
             send(in, RemoteShell.frame('W', 2, "trap - EXIT; exit 3"));
             assertEquals("D 2 3 0 0", out.readLine());
             send(in, RemoteShell.frame('X', 3, "echo $$ >/dev/null; false"));
@@ -73,7 +104,7 @@ class RemoteShellScriptTest {
             // the R frame's subshell may end after the I frame ran in the shell itself
             assertEquals(java.util.Set.of("D 5 0 " + text.getBytes(StandardCharsets.UTF_8).length + " 0", "D 6 0 2 0"),
                     java.util.Set.of(out.readLine(), out.readLine()));
-            assertEquals(text, Files.readString(dir.resolve("5.o")));
+            assertEquals(text, Files.readString(Path.of(prefix + "5.o")));
 
             // files to remove at exit, if their first line still names their owner then (the run lock)
             Path ours = Files.writeString(Files.createTempFile("rb-lock", ""), "{\"run\":\"r1\",\"pid\":1}\n");
@@ -85,13 +116,19 @@ class RemoteShellScriptTest {
             }
             Files.writeString(retaken, "{\"run\":\"r2\"}\n"); // another run took it meanwhile
 
-            // still running when the engine leaves: killed with its process group, dir removed
+            // still running when the engine leaves: killed with its process group, its files removed
             send(in, RemoteShell.frame('R', 4, "sleep 60"));
             in.close();
             // EOF: nothing (sleep, cat) holds the shell's stdout any more
             assertNull(out.readLine());
             assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the shell ended");
-            assertFalse(Files.exists(dir), "the temp dir is removed");
+            if (privateDir) {
+                assertFalse(Files.exists(dir), "the private dir is removed");
+            } else {
+                try (var left = Files.list(dir)) {
+                    assertEquals(List.of(), left.map(f -> f.getFileName().toString()).toList(), "every file of the shell is removed");
+                }
+            }
             assertFalse(Files.exists(ours), "a registered file still naming its owner is removed");
             assertFalse(Files.exists(spaced), "whatever its name");
             assertTrue(Files.exists(retaken), "a file another owner took meanwhile is left alone");
