@@ -60,6 +60,36 @@ class RemoteShellScriptTest {
         }
     }
 
+    @Test
+    void aCommandEndingWhileABuiltinsFrameRunsKeepsItsEndFrameAndLeavesTheFramesOutputAlone() throws Exception {
+        // an I frame redirects the shell's own stdout and stderr to its files: a command ending
+        // meanwhile must still report on the channel (not into the I frame's output), and bash's
+        // job notice of it ("[1]+ Done ...") must not land in the I frame's stderr
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", RemoteShell.SCRIPT).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("TMPDIR", tmp.toString());
+        Process p = pb.start();
+        Lines out = new Lines(p);
+        try (OutputStream in = p.getOutputStream()) {
+            assertTrue(out.readLine().startsWith("READY /"));
+            java.util.Set<String> expected = new java.util.HashSet<>();
+            StringBuilder frames = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                frames.append(RemoteShell.frame('R', 2 * i + 1, "printf hi")).append(RemoteShell.frame('I', 2 * i + 2, "printf ok"));
+                expected.add("D " + (2 * i + 1) + " 0 2 0");
+                expected.add("D " + (2 * i + 2) + " 0 2 0");
+            }
+            send(in, frames.toString());
+            java.util.Set<String> got = new java.util.HashSet<>();
+            for (int i = 0; i < expected.size(); i++) {
+                got.add(out.readLine());
+            }
+            assertEquals(expected, got);
+        } finally {
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the shell ended");
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
     /** Where the shell keeps its files: one dir per user under TMPDIR. */
     private Path usersDir() throws Exception {
         return tmp.resolve("runbook-shell-" + Files.getAttribute(tmp, "unix:uid"));
