@@ -82,7 +82,8 @@ final class RemoteShell implements AutoCloseable {
             "while IFS=' ' read -r __rb_op __rb_id __rb_arg; do",
             // a script's frame: its header gives the length of the ASCII line that follows, read
             // in one read() (bash reads a line from a pipe one byte per read(), and a lock's take
-            // or a step's script is hundreds of bytes; -N reads a count in one since bash 5.1)
+            // or a step's script is hundreds of bytes; -N reads the count in one: seen with strace
+            // in Debian 12's bash 5.2; an older bash that reads it byte by byte is still correct)
             "  case $__rb_op in R|W|X|I|L) IFS= read -r -N \"$__rb_arg\" __rb_s || break; eval \"__rb_s=$__rb_s\" ;; esac",
             "  case $__rb_op in",
             "    R)",

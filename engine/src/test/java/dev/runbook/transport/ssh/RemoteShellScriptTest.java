@@ -65,9 +65,7 @@ class RemoteShellScriptTest {
         // an I frame redirects the shell's own stdout and stderr to its files: a command ending
         // meanwhile must still report on the channel (not into the I frame's output), and bash's
         // job notice of it ("[1]+ Done ...") must not land in the I frame's stderr
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", RemoteShell.SCRIPT).redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("TMPDIR", tmp.toString());
-        Process p = pb.start();
+        Process p = start(List.of("bash", "-c", RemoteShell.SCRIPT));
         Lines out = new Lines(p);
         try (OutputStream in = p.getOutputStream()) {
             assertTrue(out.readLine().startsWith("READY /"));
@@ -95,13 +93,20 @@ class RemoteShellScriptTest {
         return tmp.resolve("runbook-shell-" + Files.getAttribute(tmp, "unix:uid"));
     }
 
-    /** Runs the shell with TMPDIR={@link #tmp}; private: the users' dir is unusable, a mktemp dir is expected. */
-    private void run(List<String> cmd, boolean fifo, boolean privateDir) throws Exception {
+    /**
+     * Starts the shell with TMPDIR={@link #tmp}, in a UTF-8 locale, where bash's read -N counts
+     * characters, not bytes (frames are ASCII for that).
+     */
+    private Process start(List<String> cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-        // a UTF-8 locale, where bash's read -N counts characters, not bytes (frames are ASCII for that)
         pb.environment().put("LC_ALL", "C.UTF-8");
         pb.environment().put("TMPDIR", tmp.toString());
-        Process p = pb.start();
+        return pb.start();
+    }
+
+    /** Runs the shell's whole protocol once; privateDir: the users' dir is unusable, a mktemp dir is expected. */
+    private void run(List<String> cmd, boolean fifo, boolean privateDir) throws Exception {
+        Process p = start(cmd);
         Lines out = new Lines(p);
         OutputStream in = p.getOutputStream();
         try {
