@@ -27,8 +27,16 @@ final class SftpWrites {
     static final int SAFE_WRITE = 32 * 1024 - 512;
     /** Never more than this per request, whatever a server states (OpenSSH's own client stays at 255 KiB too). */
     static final int MAX_WRITE = 255 * 1024;
-    /** Bytes in flight per file: ~2 MiB, sshd's whole channel window, so the pipe never runs dry. */
-    private static final int IN_FLIGHT_BYTES = 2 << 20;
+    /**
+     * Bytes in flight per file: ~512 KiB (two of OpenSSH's 255 KiB writes). Not sshd's whole 2 MiB
+     * window: where the host's side is the slower one (loopback, a LAN), everything in flight
+     * queues in sshd, which grows that channel's buffer to hold it, copying it whole at each step
+     * (the host's sshd spent ~1 CPU-s in memmove and page faults on a connection's first 100 MiB
+     * with 2 MiB in flight; its first upload took 1.6-2.0 s against 0.8-1.0 s with 512 KiB, and
+     * later uploads were no faster with more). The cost: at a round trip of r, at most 512 KiB/r
+     * (250 MiB/s at 2 ms).
+     */
+    static final int IN_FLIGHT_BYTES = 512 << 10;
     private static final String LIMITS = "limits@openssh.com";
 
     private SftpWrites() {
@@ -63,11 +71,19 @@ final class SftpWrites {
         return (int) Math.max(SAFE_WRITE, Math.min(MAX_WRITE, maxWrite));
     }
 
-    /** Writes {@code in} to a new (or truncated) {@code remotePath}, {@code size} requests at a time. */
+    /**
+     * How many writes of {@code size} bytes may wait for their answer while the next one is sent
+     * (sshj's {@code maxUnconfirmedWrites}; one more than this is in flight): about
+     * {@link #IN_FLIGHT_BYTES} in all, never fewer than two writes.
+     */
+    static int unconfirmed(int size) {
+        return Math.max(1, IN_FLIGHT_BYTES / size - 1);
+    }
+
+    /** Writes {@code in} to a new (or truncated) {@code remotePath}, in requests of {@code size} bytes. */
     static void write(SFTPClient sftp, InputStream in, String remotePath, FileAttributes createAttrs, int size) throws IOException {
-        int inFlight = Math.max(2, IN_FLIGHT_BYTES / size);
         try (RemoteFile f = sftp.open(remotePath, EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC), createAttrs);
-             OutputStream os = f.new RemoteFileOutputStream(0, inFlight)) {
+             OutputStream os = f.new RemoteFileOutputStream(0, unconfirmed(size))) {
             // each write(...) is one SFTP request (sshj copies the bytes into it before returning)
             byte[] buf = new byte[size];
             while (true) {

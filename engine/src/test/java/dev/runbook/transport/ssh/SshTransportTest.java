@@ -223,6 +223,10 @@ class SshTransportTest {
         assertEquals(SftpWrites.SAFE_WRITE, SftpWrites.chosen(1024), "never below the safe size");
         assertEquals(100_000, SftpWrites.chosen(100_000));
         assertEquals(SftpWrites.MAX_WRITE, SftpWrites.chosen(1L << 32), "never above 255 KiB, whatever a server says");
+        // sshj sends one more write than it leaves unconfirmed: ~512 KiB in flight at either size
+        assertEquals(1, SftpWrites.unconfirmed(SftpWrites.MAX_WRITE), "two 255 KiB writes in flight");
+        assertEquals(15, SftpWrites.unconfirmed(SftpWrites.SAFE_WRITE), "sixteen small writes in flight");
+        assertEquals(1, SftpWrites.unconfirmed(SftpWrites.IN_FLIGHT_BYTES), "never fewer than two writes in flight");
     }
 
     @Test
