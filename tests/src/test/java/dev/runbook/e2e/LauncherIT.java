@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The `runbook` launcher's compiler profile: a run whose plan moves bulk data (here a snapshot)
- * re-runs itself in a C2 JVM before anything ran, a small run stays in the first JVM, and killing
- * the launcher's process (SIGKILL) leaves no child JVM running the run on.
+ * The `runbook` launcher: it finds its checkout however it is called; a run whose plan moves bulk
+ * data (here a snapshot) re-runs itself in a C2 JVM before anything ran, a small run stays in the
+ * first JVM, and killing the launcher's process (SIGKILL) leaves no child JVM running the run on.
  */
 @ExtendWith(Lab.class)
 class LauncherIT {
@@ -21,6 +21,21 @@ class LauncherIT {
         List<String> cmd = new java.util.ArrayList<>(List.of("env", "RUNBOOK_TRACE=1", Lab.REPO.resolve("runbook").toString()));
         cmd.addAll(List.of(args));
         return Cmd.run(Lab.REPO, cmd, 300);
+    }
+
+    @Test
+    void theLauncherFindsItsCheckoutHoweverItIsCalled() throws Exception {
+        // it works out its own directory without starting a process; each spelling must reach the
+        // same jar (a wrong one would try to build a checkout that is not there)
+        for (var call : List.of(List.of(Lab.REPO.toString(), "./runbook"), List.of(Lab.REPO.resolve("engine").toString(), "../runbook"),
+                List.of(Lab.REPO.resolve("engine/src").toString(), "./../../runbook"), List.of(Lab.REPO.toString(), "bash", "runbook"),
+                List.of("/", Lab.REPO.resolve("runbook").toString().replaceFirst("/runbook$", "//runbook")))) {
+            List<String> cmd = new java.util.ArrayList<>(call.subList(1, call.size()));
+            cmd.add("version");
+            Cmd.Result r = Cmd.run(Path.of(call.get(0)), cmd, 300);
+            assertEquals(0, r.exit(), call + ": " + r.err());
+            assertTrue(r.out().startsWith("runbook "), call + ": " + r.out());
+        }
     }
 
     @Test
