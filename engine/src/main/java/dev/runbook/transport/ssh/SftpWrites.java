@@ -32,7 +32,7 @@ final class SftpWrites {
      * window: where the host's side is the slower one (loopback, a LAN), everything in flight
      * queues in sshd, which grows that channel's buffer to hold it, copying it whole at each step
      * (the host's sshd spent ~1 CPU-s in memmove and page faults on a connection's first 100 MiB
-     * with 2 MiB in flight; its first upload took 1.6-2.0 s against 0.8-1.0 s with 512 KiB, and
+     * with 2 MiB in flight; its first upload took 1.5-2.0 s against 0.8-1.0 s with 512 KiB, and
      * later uploads were no faster with more). The cost: at a round trip of r, at most 512 KiB/r
      * (250 MiB/s at 2 ms).
      */
