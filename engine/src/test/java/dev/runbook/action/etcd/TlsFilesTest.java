@@ -42,6 +42,20 @@ class TlsFilesTest {
     }
 
     @Test
+    void theGrpcContextIsWhatGrpcWouldBuildForTheJdk() throws Exception {
+        sh("openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout ec8.key -out c.crt -days 1 -subj /CN=t");
+        io.netty.handler.ssl.SslContext ours = TlsFiles.clientContext(target("ec8.key"));
+        // gRPC's own builder, probe and all: the same ALPN offer and cipher suites, or gRPC would refuse ours
+        io.netty.handler.ssl.SslContext grpc = io.grpc.netty.GrpcSslContexts.configure(io.netty.handler.ssl.SslContextBuilder.forClient(),
+                io.netty.handler.ssl.SslProvider.JDK).trustManager(dir.resolve("c.crt").toFile()).build();
+        assertEquals(true, ours.isClient());
+        assertEquals(List.of("h2"), ours.applicationProtocolNegotiator().protocols());
+        assertEquals(grpc.applicationProtocolNegotiator().protocols(), ours.applicationProtocolNegotiator().protocols());
+        assertEquals(grpc.cipherSuites(), ours.cipherSuites());
+        assertEquals(io.netty.handler.ssl.JdkSslContext.class, ours.getClass().getSuperclass());
+    }
+
+    @Test
     void aFileThatIsNoKeyIsRefusedWithItsName() throws Exception {
         sh("openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -keyout ec8.key -out c.crt -days 1 -subj /CN=t");
         Files.writeString(dir.resolve("bad.key"), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
