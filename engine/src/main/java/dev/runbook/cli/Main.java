@@ -95,6 +95,13 @@ public final class Main {
         if (System.getProperty("picocli.disable.closures") == null) {
             System.setProperty("picocli.disable.closures", "true");
         }
+        // Netty 4.2 registers its buffer events with Java Flight Recorder on the first pooled
+        // chunk, which starts JFR's metadata set-up (~100 classes, 45-48 ms of cold code in
+        // async-profiler) on the etcd client's I/O thread, inside a restore's first etcd call.
+        // Nobody records a flight here; -Dio.netty.jfr.enabled=true brings the events back.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         CommandLine cl = commandLine(args);
         // values are data, not shell words: a --var value with unbalanced quotes is taken as is, without a parser warning
         cl.setSplitQuotedStrings(true);
