@@ -67,10 +67,14 @@ public final class Main {
             // on the idle core from the first moment (picocli, parsing and planning use one), in
             // the order the main thread needs them: java.util.logging, which snakeyaml logs
             // through (its LogManager set-up, ~25 ms cold, is a service lookup through the class
-            // path), for the first YAML parsed; the journal's JSON (Jackson's set-up, ~50 ms cold),
-            // whose first line is written just before the connections start; then the SSH half
+            // path), for the first YAML parsed; the expression engine (JEXL's set-up, ~30 ms cold)
+            // for the first condition parsed, and SHA-256 (its provider lookup, ~10 ms cold) for
+            // the files' hashes; the journal's JSON (Jackson's set-up, ~50 ms cold), whose first
+            // line is written just before the connections start; then the SSH half
             Thread warm = new Thread(() -> {
                 java.util.logging.Logger.getLogger("org.yaml.snakeyaml");
+                dev.runbook.template.Expressions.warm();
+                dev.runbook.parse.Hashes.sha256(new byte[0]);
                 if (connects) {
                     dev.runbook.event.JsonEvents.warm();
                     dev.runbook.transport.ssh.SshTransport.prewarm();

@@ -26,6 +26,11 @@ public final class Expressions {
     private Expressions() {
     }
 
+    /** Builds the engine now (JEXL's set-up is ~30 ms of cold code) so that the first condition parsed does not wait for it. */
+    public static void warm() {
+        compile("true", null);
+    }
+
     /** A compiled expression with its source location. */
     public record Expression(String source, JexlScript script, SourceLocation at) {
         /** Top-level names the expression reads (for plans: is it decidable before the run?). */
