@@ -32,6 +32,10 @@ import javax.net.ssl.SSLContext;
  */
 final class TlsFiles {
     private static final String PKCS8 = "-----BEGIN PRIVATE KEY-----";
+    /** HTTP/2 over TLS offered by ALPN: what gRPC needs of a client context. */
+    private static final ApplicationProtocolConfig H2 = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2");
 
     private TlsFiles() {
     }
@@ -45,11 +49,6 @@ final class TlsFiles {
         return withFiles(grpcClient(), t).build();
     }
 
-    /** HTTP/2 over TLS offered by ALPN: what gRPC needs of a client context. */
-    static final ApplicationProtocolConfig H2 = new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2");
-
     /**
      * What {@code GrpcSslContexts.forClient()} configures for the JDK's TLS (the JDK has ALPN since
      * Java 9; netty-tcnative's native library is not shipped), without its probe for ALPN: that
@@ -57,7 +56,7 @@ final class TlsFiles {
      * an etcd client never uses (its trust is the target's CA). ~70 ms of cold code on the etcd
      * client's warm-up, the path to a restore's first etcd call.
      */
-    static SslContextBuilder grpcClient() {
+    private static SslContextBuilder grpcClient() {
         return SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(H2);
