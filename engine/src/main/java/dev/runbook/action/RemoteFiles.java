@@ -22,9 +22,24 @@ final class RemoteFiles {
      * upload itself; sha256sum where there is no openssl.
      */
     static String hashInto(String quoted) {
-        return "__rb_h=$(openssl dgst -sha256 -r -- " + quoted + " 2>/dev/null) && [ ${#__rb_h} -ge 64 ] || __rb_h=$(sha256sum -- " + quoted
+        return hashInto(quoted, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #hashInto(String)} for a file of {@code size} bytes: below {@link #SMALL} coreutils'
+     * {@code sha256sum} first, which starts faster (lab host, 10 runs each: 1 MiB 11-13 ms against
+     * openssl's 17-18, even at 4 MiB, 2x slower at 16 MiB).
+     */
+    static String hashInto(String quoted, long size) {
+        String openssl = "openssl dgst -sha256 -r -- " + quoted;
+        String coreutils = "sha256sum -- " + quoted;
+        boolean small = size < SMALL;
+        return "__rb_h=$(" + (small ? coreutils : openssl) + " 2>/dev/null) && [ ${#__rb_h} -ge 64 ] || __rb_h=$(" + (small ? openssl : coreutils)
                 + " 2>/dev/null) || __rb_h=; __rb_h=${__rb_h:0:64}";
     }
+
+    /** Files below this size are hashed on the host by sha256sum first, larger ones by openssl first. */
+    static final long SMALL = 2L << 20;
 
     /** The remote file's sha256, or null when it does not exist. */
     static String remoteSha256(StepContext ctx, String path) {
@@ -40,7 +55,7 @@ final class RemoteFiles {
      */
     static boolean alreadyThere(StepContext ctx, String path, long size, String sha256, String mode, String owner) {
         ExecResult r = ctx.exec("f=" + ShellQuote.quote(path) + "; [ -f \"$f\" ] || exit 0; __rb_s=$(stat -L -c '%s %a %U %G' -- \"$f\") || exit 0; "
-                + "[ \"${__rb_s%% *}\" = " + size + " ] || exit 0; " + hashInto("\"$f\"") + "; echo \"$__rb_h\"; echo \"${__rb_s#* }\"");
+                + "[ \"${__rb_s%% *}\" = " + size + " ] || exit 0; " + hashInto("\"$f\"", size) + "; echo \"$__rb_h\"; echo \"${__rb_s#* }\"");
         String[] lines = r.stdout().strip().split("\n");
         if (!r.ok() || lines.length < 2 || lines[0].length() != 64 || !lines[0].equals(sha256)) {
             return false;
@@ -63,11 +78,21 @@ final class RemoteFiles {
     }
 
     /** The shell command that verifies, chmods/chowns and renames the uploaded temp file. */
-    static String finishCommand(String tmp, String dest, String sha256, String mode, String owner, boolean keepAttributes) {
+    static String finishCommand(String tmp, String dest, String sha256, long size, String mode, String owner, boolean keepAttributes) {
+        return verifyCommand(tmp, sha256, size) + " && " + moveCommand(tmp, dest, mode, owner, keepAttributes);
+    }
+
+    /** The shell command that checks the uploaded temp file's sha256, and removes it when it differs. */
+    static String verifyCommand(String tmp, String sha256, long size) {
         String q = ShellQuote.quote(tmp);
-        StringBuilder sb = new StringBuilder();
-        sb.append(hashInto(q)).append("; [ \"$__rb_h\" = ").append(sha256).append(" ]");
-        sb.append(" || { rm -f -- ").append(q).append("; echo 'sha256 mismatch after upload' >&2; exit 1; }");
+        return hashInto(q, size) + "; [ \"$__rb_h\" = " + sha256 + " ]"
+                + " || { rm -f -- " + q + "; echo 'sha256 mismatch after upload' >&2; exit 1; }";
+    }
+
+    /** The shell command that chmods/chowns the checked temp file and renames it over the target. */
+    static String moveCommand(String tmp, String dest, String mode, String owner, boolean keepAttributes) {
+        String q = ShellQuote.quote(tmp);
+        StringBuilder sb = new StringBuilder("true");
         if (keepAttributes && mode == null) {
             sb.append(" && { [ ! -e ").append(ShellQuote.quote(dest)).append(" ] || chmod --reference=").append(ShellQuote.quote(dest))
                     .append(' ').append(q).append("; }");
@@ -121,9 +146,25 @@ final class RemoteFiles {
             return "uploading " + dest + " failed: " + e.getMessage() + " (nothing was installed)";
         }
         long t1 = System.nanoTime();
-        ExecResult r = ctx.exec(finishCommand(tmp, dest, sha256, mode, owner, true));
+        long size = content != null ? content.length : local.toFile().length();
+        // an owner by name needs the host's user database: chown does it; else the checked file
+        // gets its mode and owner and is renamed by the transport itself (SFTP: no process)
+        ExecResult r = ctx.exec(owner == null ? verifyCommand(tmp, sha256, size) : finishCommand(tmp, dest, sha256, size, mode, owner, true));
+        String moved = "command";
+        if (r.ok() && owner == null) {
+            try {
+                if (ctx.transport().moveInto(tmp, dest, mode == null ? null : Integer.parseInt(mode, 8))) {
+                    moved = "transport";
+                } else {
+                    r = ctx.exec(moveCommand(tmp, dest, mode, null, true));
+                }
+            } catch (RuntimeException e) {
+                ctx.exec("rm -f -- " + ShellQuote.quote(tmp));
+                return "installing " + dest + " failed: " + e.getMessage();
+            }
+        }
         if (TRACE) {
-            System.err.printf("trace-install %s upload=%.0fms verify+install=%.0fms%n", dest, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+            System.err.printf("trace-install %s upload=%.0fms verify+install=%.0fms (moved by %s)%n", dest, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6, moved);
         }
         if (!r.ok()) {
             ctx.exec("rm -f -- " + ShellQuote.quote(tmp));

@@ -85,6 +85,34 @@ public final class LocalTransport implements Transport {
     }
 
     @Override
+    public boolean moveInto(String temp, String dest, Integer mode) {
+        if (!java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix")) {
+            return false;
+        }
+        Path t = Path.of(temp);
+        Path d = Path.of(dest);
+        try {
+            Integer bits = mode;
+            java.util.Map<String, Object> existing = Files.exists(d) ? Files.readAttributes(d, "unix:mode,uid,gid") : null;
+            if (bits == null && existing != null) {
+                bits = (Integer) existing.get("mode") & 07777;
+            }
+            if (bits != null) {
+                Files.setAttribute(t, "unix:mode", bits);
+            }
+            if (existing != null) {
+                Files.setAttribute(t, "unix:uid", existing.get("uid"));
+                Files.setAttribute(t, "unix:gid", existing.get("gid"));
+            }
+            // rename(2) itself: replaces a file or symlink at dest, fails on a directory (no move INTO it)
+            Files.move(t, d, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            throw new TransportException(name, "cannot move " + temp + " to " + dest + ": " + e, null, e);
+        }
+    }
+
+    @Override
     public void download(String remotePath, Path local) {
         try {
             Files.copy(Path.of(remotePath), local, StandardCopyOption.REPLACE_EXISTING);

@@ -29,6 +29,19 @@ public interface Transport extends AutoCloseable {
     /** Writes bytes to {@code remotePath}. */
     void upload(byte[] content, String remotePath);
 
+    /**
+     * Finishes an upload without a command: gives {@code temp} the permission bits {@code mode}
+     * (null: those of the existing {@code dest}, if any) and the existing {@code dest}'s owner and
+     * group (none when {@code dest} does not exist), in that order, as {@code chmod --reference} then
+     * {@code chown --reference} would, then renames it over {@code dest} in one atomic rename (same
+     * directory). Returns false, having done nothing, when this transport cannot (the caller then
+     * uses chmod, chown and mv); throws {@link TransportException} when it tried and failed (a
+     * directory at {@code dest}, no permission), leaving {@code temp} for the caller to remove.
+     */
+    default boolean moveInto(String temp, String dest, Integer mode) {
+        return false;
+    }
+
     /** Copies {@code remotePath} to a local file. */
     void download(String remotePath, Path local);
 

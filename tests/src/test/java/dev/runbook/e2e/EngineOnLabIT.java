@@ -91,7 +91,17 @@ class EngineOnLabIT {
 
     @Test
     void editsTheEnvFileAndDrivesEtcdThroughBothServiceStyles() throws Exception {
-        Cmd.Result r = apply("spare-services.yml");
+        // the edited file keeps the mode and owner it had (over SFTP: a setstat, then posix-rename)
+        String before = Lab.sshOk("etcd-04", "stat -c '%a %u %g' /etc/etcd/etcd.env").trim();
+        Lab.sshOk("etcd-04", "chmod 640 /etc/etcd/etcd.env && chown 65534:65534 /etc/etcd/etcd.env");
+        Cmd.Result r;
+        try {
+            r = apply("spare-services.yml");
+            assertEquals("640 65534 65534", Lab.sshOk("etcd-04", "stat -c '%a %u %g' /etc/etcd/etcd.env").trim(), r.all());
+        } finally {
+            String[] b = before.split(" ");
+            Lab.sshOk("etcd-04", "chmod " + b[0] + " /etc/etcd/etcd.env && chown " + b[1] + ":" + b[2] + " /etc/etcd/etcd.env");
+        }
         assertEquals(0, r.exit(), r.all());
         String env = Lab.sshOk("etcd-04", "cat /etc/etcd/etcd.env");
         assertTrue(env.contains("ETCD_DATA_DIR=/var/lib/etcd-e2e\n") && env.contains("ETCD_HEARTBEAT_INTERVAL=100\n"), env);

@@ -533,6 +533,43 @@ public final class SshTransport implements Transport {
         }
     }
 
+    /**
+     * Over SFTP: a stat of {@code dest}, a setstat of {@code temp} (sftp-server applies the mode,
+     * then the owner) and OpenSSH's posix-rename (rename(2); plain SFTP rename refuses to replace):
+     * three round trips instead of chmod, chown and mv processes on the host (~6 ms of CPU each on
+     * the lab's VM, a restore's env-file edit sits inside its outage). Not for a target with
+     * {@code become}: SFTP works as the login user, the command path as root.
+     */
+    @Override
+    public boolean moveInto(String temp, String dest, Integer mode) {
+        if (target.become() != null) {
+            return false;
+        }
+        try {
+            SFTPClient s = sftp();
+            if (!s.getSFTPEngine().supportsServerExtension("posix-rename", "openssh.com")) {
+                return false;
+            }
+            net.schmizz.sshj.sftp.FileAttributes existing = s.statExistence(dest);
+            net.schmizz.sshj.sftp.FileAttributes.Builder attrs = new net.schmizz.sshj.sftp.FileAttributes.Builder();
+            Integer bits = mode != null ? mode : existing != null ? existing.getMode().getPermissionsMask() : null;
+            if (bits != null) {
+                attrs.withPermissions(bits);
+            }
+            if (existing != null) {
+                attrs.withUIDGID(existing.getUID(), existing.getGID());
+            }
+            if (bits != null || existing != null) {
+                s.setattr(temp, attrs.build());
+            }
+            s.rename(temp, dest, EnumSet.of(net.schmizz.sshj.sftp.RenameFlags.OVERWRITE));
+            return true;
+        } catch (IOException e) {
+            throw new dev.runbook.transport.TransportException(target.name(), "moving " + temp + " to " + dest + " failed: " + e.getMessage(),
+                    "is " + dest + " a directory, or not writable by " + target.user() + "?", e);
+        }
+    }
+
     @Override
     public void download(String remotePath, Path local) {
         try {
