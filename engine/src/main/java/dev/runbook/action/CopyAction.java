@@ -68,6 +68,21 @@ public final class CopyAction implements Action {
         return content != null || render ? 0 : Math.max(0, localSource(ctx).toFile().length());
     }
 
+    /**
+     * Starts hashing the local file while the hosts connect (read-only, on a thread of its own):
+     * the step then waits only for what is left of it. A 100 MiB copy to one host hashed ~0.14 s
+     * after connecting, on its critical path.
+     */
+    @Override
+    public void warmUp(StepContext ctx) {
+        if (content == null && !render) {
+            Path local = localSource(ctx);
+            if (Files.isRegularFile(local)) {
+                LocalHashes.of(ctx).prefetch(local);
+            }
+        }
+    }
+
     /** The bytes to install (null when a plain copy streams the file). */
     private byte[] bytes(StepContext ctx) {
         if (content != null) {

@@ -21,25 +21,58 @@ final class LocalHashes implements AutoCloseable {
     }
 
     String sha256(Path file) {
-        File f = file.toAbsolutePath().toFile();
-        String key = f.getPath() + "|" + f.length() + "|" + f.lastModified();
         CompletableFuture<String> mine = new CompletableFuture<>();
-        CompletableFuture<String> first = sums.putIfAbsent(key, mine);
+        CompletableFuture<String> first = sums.putIfAbsent(key(file), mine);
         if (first != null) {
             try {
-                return first.join(); // another host's step is hashing it: wait for that
+                return first.join(); // another host's step, or the warm-up, is hashing it: wait for that
             } catch (java.util.concurrent.CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         }
+        hash(file, mine);
+        return mine.join();
+    }
+
+    /**
+     * Starts hashing {@code file} on a thread of its own and returns at once; a later
+     * {@link #sha256} of the same file waits for that hash instead of reading the file again. For
+     * the run's warm-up: the hash then overlaps the connections, not the uploads (the step still
+     * has its hash before anything moves), and does not hold up the warm-up of the steps after it.
+     * Returns the hash to come (failed when the file cannot be read).
+     */
+    CompletableFuture<String> prefetch(Path file) {
+        CompletableFuture<String> mine = new CompletableFuture<>();
+        CompletableFuture<String> first = sums.putIfAbsent(key(file), mine);
+        if (first != null) {
+            return first;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                hash(file, mine);
+            } catch (RuntimeException e) {
+                // the step hashes again and reports it
+            }
+        }, "runbook-hash");
+        t.setDaemon(true);
+        t.start();
+        return mine;
+    }
+
+    private static String key(Path file) {
+        File f = file.toAbsolutePath().toFile();
+        return f.getPath() + "|" + f.length() + "|" + f.lastModified();
+    }
+
+    private void hash(Path file, CompletableFuture<String> into) {
         try {
-            mine.complete(Hashes.sha256(file));
+            into.complete(Hashes.sha256(file));
         } catch (RuntimeException e) {
-            sums.remove(key, mine);
-            mine.completeExceptionally(e);
+            // forgotten, so that a later call tries again and reports it
+            sums.remove(key(file), into);
+            into.completeExceptionally(e);
             throw e;
         }
-        return mine.join();
     }
 
     @Override
