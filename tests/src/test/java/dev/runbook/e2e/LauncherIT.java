@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The `runbook` launcher: it finds its checkout however it is called; a run whose plan moves bulk
- * data (here a snapshot) re-runs itself in a C2 JVM before anything ran, a small run stays in the
- * first JVM, and killing the launcher's process (SIGKILL) leaves no child JVM running the run on.
+ * data (here a snapshot) re-runs itself in a C2 JVM before anything ran, unless a --var named a big
+ * local file and the launcher started the C2 profile at once; a small run stays in the first JVM,
+ * and killing the launcher's process (SIGKILL) leaves no child JVM running the run on.
  */
 @ExtendWith(Lab.class)
 class LauncherIT {
@@ -46,6 +47,20 @@ class LauncherIT {
         assertEquals(0, backup.exit(), backup.all());
         assertTrue(backup.err().contains("trace-jit bulk=unknown: running in a C2 JVM"), backup.err());
         assertTrue(Files.isRegularFile(Lab.snapshotOf(backup)), backup.out());
+
+        // a --var naming a local file of 32 MiB or more: the launcher starts the C2 profile at once,
+        // and the plan (a 40 MiB upload) runs in that first JVM, without a second one
+        Path big = Files.createDirectories(root).resolve("big.bin");
+        try (var out = Files.newOutputStream(big)) {
+            out.write(new byte[40 << 20]);
+        }
+        Path copy = root.resolve("copy.yml");
+        Files.writeString(copy, "name: copy\ninputs: {file: {type: path}}\nsteps:\n"
+                + "  - {id: up, hosts: etcd-01, copy: {src: \"{{file}}\", dest: /var/tmp/launcher-it.bin}}\n");
+        Cmd.Result bulk = launcher("apply", copy.toString(), "-i", Lab.INVENTORY.toString(), "--var", "file=" + big);
+        assertEquals(0, bulk.exit(), bulk.all());
+        assertTrue(bulk.err().contains("starting in the C2 profile") && !bulk.err().contains("running in a C2 JVM"), bulk.err());
+        Lab.sshOk("etcd-01", "rm -f /var/tmp/launcher-it.bin");
 
         Path rb = root.resolve("small.yml");
         Files.writeString(rb, "name: small\nsteps:\n  - {id: one, hosts: etcd, run: \"true\"}\n");
