@@ -12,8 +12,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The `runbook` launcher: it finds its checkout however it is called; a run whose plan moves bulk
- * data (here a snapshot) re-runs itself in a C2 JVM before anything ran, unless a --var named a big
- * local file and the launcher started the C2 profile at once; a small run stays in the first JVM,
+ * data (here a snapshot) re-runs itself in a C2 JVM before anything ran, unless the launcher saw it
+ * coming (a snapshot or fetch step in the runbook, a --var naming a big local file) and started the
+ * C2 profile at once; a small run stays in the first JVM,
  * and killing the launcher's process (SIGKILL) leaves no child JVM running the run on.
  */
 @ExtendWith(Lab.class)
@@ -45,8 +46,15 @@ class LauncherIT {
         Path root = Lab.REPO.resolve("tests/target/launcher-it");
         Cmd.Result backup = launcher("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + root);
         assertEquals(0, backup.exit(), backup.all());
-        assertTrue(backup.err().contains("trace-jit bulk=unknown: running in a C2 JVM"), backup.err());
+        // the launcher saw the snapshot step in the runbook: the C2 profile from the start, one JVM
+        assertTrue(backup.err().contains("has a snapshot or fetch step: starting in the C2 profile")
+                && !backup.err().contains("running in a C2 JVM"), backup.err());
         assertTrue(Files.isRegularFile(Lab.snapshotOf(backup)), backup.out());
+        // the runbook not first on the command line: the launcher does not look, the engine's plan
+        // finds the snapshot (size unknown) and re-runs the command in a C2 JVM
+        Cmd.Result again = launcher("apply", "-i", Lab.INVENTORY.toString(), "runbooks/backup.yml", "--var", "backup_root=" + root);
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.err().contains("trace-jit bulk=unknown: running in a C2 JVM"), again.err());
 
         // a --var naming a local file of 32 MiB or more: the launcher starts the C2 profile at once,
         // and the plan (a 40 MiB upload) runs in that first JVM, without a second one
@@ -68,13 +76,14 @@ class LauncherIT {
         assertEquals(0, small.exit(), small.all());
         assertTrue(!small.err().contains("trace-jit"), small.err());
 
-        // a slow run with bulk data (a fetch: size unknown), killed while its C2 child sleeps in a
-        // step: the child must go at once, not finish the run on its own
+        // a slow run with bulk data (a fetch: size unknown; the runbook not first, so the engine
+        // re-runs it), killed while its C2 child sleeps in a step: the child must go at once, not
+        // finish the run on its own
         Path slow = root.resolve("slow.yml");
         Files.writeString(slow, "name: slow\nsteps:\n  - {id: wait, hosts: etcd-01, run: \"sleep 60\"}\n"
                 + "  - {id: get, hosts: etcd-01, fetch: {src: /etc/hostname, dest: " + root.resolve("fetched") + "/}}\n");
         Path log = root.resolve("killed.log");
-        Process p = new ProcessBuilder(Lab.REPO.resolve("runbook").toString(), "apply", slow.toString(), "-i", Lab.INVENTORY.toString())
+        Process p = new ProcessBuilder(Lab.REPO.resolve("runbook").toString(), "apply", "-i", Lab.INVENTORY.toString(), slow.toString())
                 .directory(Lab.REPO.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Lab.waitFor("the step running in the C2 child", 60, () -> Files.readString(log).contains("== wait"));
