@@ -35,10 +35,11 @@ final class LocalHashes implements AutoCloseable {
     }
 
     /**
-     * Starts hashing {@code file} on a thread of its own and returns at once; a later
+     * Queues {@code file} for hashing on this run's hashing thread and returns at once; a later
      * {@link #sha256} of the same file waits for that hash instead of reading the file again. For
      * the run's warm-up: the hash then overlaps the connections, not the uploads (the step still
      * has its hash before anything moves), and does not hold up the warm-up of the steps after it.
+     * One thread, files in the order asked: a runbook copying many files reads one at a time.
      * Returns the hash to come (failed when the file cannot be read).
      */
     CompletableFuture<String> prefetch(Path file) {
@@ -47,16 +48,27 @@ final class LocalHashes implements AutoCloseable {
         if (first != null) {
             return first;
         }
-        Thread t = new Thread(() -> {
+        hasher().execute(() -> {
             try {
                 hash(file, mine);
             } catch (RuntimeException e) {
                 // the step hashes again and reports it
             }
-        }, "runbook-hash");
-        t.setDaemon(true);
-        t.start();
+        });
         return mine;
+    }
+
+    private java.util.concurrent.ExecutorService hasher;
+
+    private synchronized java.util.concurrent.ExecutorService hasher() {
+        if (hasher == null) {
+            hasher = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "runbook-hash");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return hasher;
     }
 
     private static String key(Path file) {
@@ -76,7 +88,10 @@ final class LocalHashes implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (hasher != null) {
+            hasher.shutdownNow();
+        }
         sums.clear();
     }
 }
