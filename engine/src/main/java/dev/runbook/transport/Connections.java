@@ -1,9 +1,9 @@
 package dev.runbook.transport;
 
 import dev.runbook.inventory.Host;
-import dev.runbook.transport.ssh.SshTarget;
+import dev.runbook.transport.ssh.JumpHosts;
+import dev.runbook.transport.ssh.TargetResolver;
 import dev.runbook.transport.ssh.SshTransport;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -32,28 +32,38 @@ public final class Connections implements AutoCloseable {
         this.opener = opener;
     }
 
-    /** The default opener: local transport for {@code connection: local}, sshj otherwise. */
+    /** The default opener: local transport for {@code connection: local}, sshj otherwise (see {@link #standard(boolean, int, char[])}). */
     public static Opener standard(boolean acceptNewHostKeys, int connectTimeoutMillis) {
-        return host -> {
-            if (host.local()) {
-                return new LocalTransport(host.name());
+        return standard(acceptNewHostKeys, connectTimeoutMillis, null);
+    }
+
+    /**
+     * The default opener, with the run's sudo password (null: none given) for hosts with
+     * {@code become} whose inventory gives none. It keeps the run's jump-host connections, closed
+     * with the run's other connections.
+     */
+    public static Opener standard(boolean acceptNewHostKeys, int connectTimeoutMillis, char[] becomePassword) {
+        JumpHosts jumps = new JumpHosts(acceptNewHostKeys, connectTimeoutMillis);
+        return new ClosingOpener() {
+            @Override
+            public Transport open(Host host) {
+                if (host.local()) {
+                    return new LocalTransport(host.name());
+                }
+                return SshTransport.connect(TargetResolver.resolve(host, becomePassword), acceptNewHostKeys, connectTimeoutMillis, jumps);
             }
-            SshTarget t = new SshTarget(host.name(), host.address(), host.port(), host.user(),
-                    expand(host.identityFile()), expand(host.knownHosts()), host.become(),
-                    !"false".equals(String.valueOf(host.vars().get("persistent_shell"))));
-            return SshTransport.connect(t, acceptNewHostKeys, connectTimeoutMillis);
+
+            @Override
+            public void close() {
+                jumps.close();
+            }
         };
     }
 
-    /** A path from the inventory, with a leading ~ meaning the home directory of the user running the engine. */
-    static Path expand(String path) {
-        if (path == null) {
-            return null;
-        }
-        if (path.equals("~") || path.startsWith("~/")) {
-            return Path.of(System.getProperty("user.home") + path.substring(1));
-        }
-        return Path.of(path);
+    /** An opener holding connections of its own (jump hosts), closed after every host's. */
+    public interface ClosingOpener extends Opener, AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The host's transport, connecting on first use; a failed connect is re-thrown on every use. */
@@ -138,6 +148,7 @@ public final class Connections implements AutoCloseable {
             shared.shutdownNow();
         }
         if (live.isEmpty()) {
+            closeOpener();
             return;
         }
         ExecutorService pool = idle ? shared : Executors.newFixedThreadPool(Math.min(32, live.size()), r -> {
@@ -149,6 +160,13 @@ public final class Connections implements AutoCloseable {
             CompletableFuture.allOf(live.stream().map(t -> CompletableFuture.runAsync(t::close, pool)).toArray(CompletableFuture[]::new)).join();
         } finally {
             pool.shutdownNow();
+            closeOpener();
+        }
+    }
+
+    private void closeOpener() {
+        if (opener instanceof ClosingOpener c) {
+            c.close();
         }
     }
 }

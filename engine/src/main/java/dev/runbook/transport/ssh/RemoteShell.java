@@ -49,9 +49,16 @@ final class RemoteShell implements AutoCloseable {
             // boot, /tmp being a tmpfs) with mode 700: not a mktemp -d per connection (a fork and an
             // exec on every host of every run). A dir that is a symlink or not the user's own is
             // never used; then a private one from mktemp, removed at exit, as before.
-            "__rb_b=${TMPDIR:-/tmp}/runbook-shell-$EUID; __rb_own=",
+            // Through sudo ($1 given), the dir is the LOGIN user's, made and checked by the launch
+            // before sudo: the engine reads the output files over SFTP as that user, so they are
+            // created readable (umask 022, in a dir only that user can enter) and each command
+            // gets the umask sudo gave back.
+            "__rb_own=; __rb_um=",
+            "if [ -n \"${1:-}\" ]; then __rb_b=$1; __rb_um=$(umask); umask 022; else",
+            "__rb_b=${TMPDIR:-/tmp}/runbook-shell-$EUID",
             "__rb_ok() { [ -d \"$__rb_b\" ] && [ ! -L \"$__rb_b\" ] && [ -O \"$__rb_b\" ]; }",
             "__rb_ok || { mkdir -m 700 \"$__rb_b\" 2>/dev/null; __rb_ok; } || { __rb_b=$(mktemp -d \"${TMPDIR:-/tmp}/runbook.XXXXXX\") && __rb_own=$__rb_b; } || exit 97",
+            "fi",
             "__rb_d=$__rb_b/$$.",
             "declare -A __rb_pgid; __rb_rm=(); __rb_lf=(); __rb_ln=()",
             "trap 'exit 129' HUP; trap 'exit 143' TERM",
@@ -87,13 +94,13 @@ final class RemoteShell implements AutoCloseable {
             "  case $__rb_op in R|W|X|I|L) IFS= read -r -N \"$__rb_arg\" __rb_s || break; eval \"__rb_s=$__rb_s\" ;; esac",
             "  case $__rb_op in",
             "    R)",
-            "      ( exec 196>\"$__rb_d$__rb_id.o\" 195>\"$__rb_d$__rb_id.e\" >&196 2>&195 </dev/null 198>&- 197>&-",
+            "      ( exec 196>\"$__rb_d$__rb_id.o\" 195>\"$__rb_d$__rb_id.e\" >&196 2>&195 </dev/null 198>&- 197>&-; ${__rb_um:+umask $__rb_um}",
             "        trap \"__rb_end \\$? $__rb_id\" EXIT; trap 'exit 143' TERM",
             "        unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set +m -e -o pipefail",
             "        eval \"$__rb_s\" ) &",
             "      __rb_pgid[$__rb_id]=$! ;;",
             "    W|X)",
-            "      { exec 196>\"$__rb_d$__rb_id.o\" 195>\"$__rb_d$__rb_id.e\" </dev/null 198>&- 197>&-",
+            "      { exec 196>\"$__rb_d$__rb_id.o\" 195>\"$__rb_d$__rb_id.e\" </dev/null 198>&- 197>&-; ${__rb_um:+umask $__rb_um}",
             "        set +m; trap : TERM INT HUP",
             "        if [ \"$__rb_op\" = X ]; then bash -e -o pipefail -c \"$__rb_s\" >&196 2>&195 196>&- 195>&-",
             "        else (unset -v __rb_op __rb_arg __rb_pgid __rb_rm; set -e -o pipefail; eval \"$__rb_s\") >&196 2>&195 196>&- 195>&-; fi",
@@ -151,11 +158,12 @@ final class RemoteShell implements AutoCloseable {
      * Starts the shell on an open connection; null when the host cannot run it (no bash, mktemp,
      * mkfifo, a read-only temp dir ...): the caller then uses one session per command.
      */
-    static RemoteShell start(String host, net.schmizz.sshj.SSHClient client, String launch, SftpSource sftp) {
+    static RemoteShell start(String host, net.schmizz.sshj.SSHClient client, Privilege privilege, SftpSource sftp) {
         Session s = null;
         try {
             s = client.startSession();
-            Session.Command cmd = s.exec(launch + dev.runbook.template.ShellQuote.quote(SCRIPT));
+            Session.Command cmd = s.exec(launch(privilege));
+            privilege.sendPassword(cmd.getOutputStream());
             BufferedReader out = new BufferedReader(new InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8));
             // read the READY line right here (a shared pool would make 100 hosts wait on each other);
             // a shell that never answers is closed by the watchdog and the host falls back to sessions
@@ -192,6 +200,20 @@ final class RemoteShell implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /**
+     * How sshd's login shell starts this one: bash without profile or rc files (nothing can print
+     * into its frames); through sudo, with the login user's own dir for its files, made private
+     * and checked (not a symlink, the user's own) before sudo.
+     */
+    static String launch(Privilege privilege) {
+        String bash = "bash --noprofile --norc -c " + dev.runbook.template.ShellQuote.quote(SCRIPT);
+        if (!privilege.active()) {
+            return "exec " + bash;
+        }
+        return "umask 077; d=${TMPDIR:-/tmp}/runbook-shell-$(id -u); { [ -d \"$d\" ] && [ ! -L \"$d\" ] && [ -O \"$d\" ]; }"
+                + " || { mkdir -m 700 \"$d\" && [ -O \"$d\" ]; } || exit 97; exec " + privilege.wrap(bash + " runbook-shell \"$d\"");
     }
 
     private void readFrames(BufferedReader out) {
@@ -250,33 +272,26 @@ final class RemoteShell implements AutoCloseable {
         CompletableFuture<long[]> done = new CompletableFuture<>();
         running.put(id, done);
         send(frame(mode, id, command));
-        long deadline = options.timeout() == null ? Long.MAX_VALUE : start + options.timeout().toNanos();
-        long nextProbe = start + PROBE_NANOS;
-        boolean timedOut = false;
-        boolean cancelled = false;
-        long[] end;
+        long[] nextProbe = {start + PROBE_NANOS};
+        CommandWait.End ended;
+        long[] end = null;
         try {
-            while (true) {
-                try {
-                    end = done.get(50, TimeUnit.MILLISECONDS);
-                    break;
-                } catch (TimeoutException stillRunning) {
-                    long now = System.nanoTime();
-                    if (now > deadline) {
-                        timedOut = true;
-                    } else if (options.cancelled().getAsBoolean()) {
-                        cancelled = true;
-                    }
-                    if (timedOut || cancelled) {
-                        end = kill(id, done);
-                        break;
-                    }
-                    if (now > nextProbe) {
-                        send("P " + id + "\n");
-                        nextProbe = now + PROBE_NANOS;
-                    }
-                }
-            }
+            ended = CommandWait.await(start, options.timeout() == null ? Long.MAX_VALUE : options.timeout().toNanos(), options.cancelled(), 50,
+                    ms -> {
+                        try {
+                            done.get(ms, TimeUnit.MILLISECONDS);
+                            return true;
+                        } catch (TimeoutException stillRunning) {
+                            return false;
+                        }
+                    }, () -> {
+                        long now = System.nanoTime();
+                        if (now > nextProbe[0]) {
+                            send("P " + id + "\n");
+                            nextProbe[0] = now + PROBE_NANOS;
+                        }
+                    });
+            end = ended == CommandWait.End.DONE ? done.get() : kill(id, done);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill(id, done);
@@ -284,7 +299,13 @@ final class RemoteShell implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof TransportException te ? te
                     : new TransportException(host, "connection lost while running a command: " + e.getCause(), null, e.getCause());
+        } catch (TransportException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new TransportException(host, "connection lost while running a command: " + e, null, e);
         }
+        boolean timedOut = ended == CommandWait.End.TIMED_OUT;
+        boolean cancelled = ended == CommandWait.End.CANCELLED;
         long tDone = System.nanoTime();
         try {
             boolean known = end != null && end.length == 3;

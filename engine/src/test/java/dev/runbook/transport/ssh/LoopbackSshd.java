@@ -21,6 +21,11 @@ final class LoopbackSshd implements AutoCloseable {
     private final Process process;
 
     LoopbackSshd(Path dir) throws IOException, InterruptedException {
+        this(dir, List.of());
+    }
+
+    /** With extra sshd_config lines (e.g. the algorithms it accepts). */
+    LoopbackSshd(Path dir, List<String> extraConfig) throws IOException, InterruptedException {
         this.dir = dir;
         Path sshd = Path.of("/usr/sbin/sshd");
         if (!Files.isExecutable(sshd)) {
@@ -44,7 +49,7 @@ final class LoopbackSshd implements AutoCloseable {
                 "Subsystem sftp /usr/lib/openssh/sftp-server",
                 // Debian's bash sources ~/.bashrc for ssh commands when SHLVL < 2; a developer's slow
                 // .bashrc (pyenv, nvm) would otherwise add a second to every command of these tests
-                "SetEnv SHLVL=1", ""));
+                "SetEnv SHLVL=1", String.join("\n", extraConfig), ""));
         process = new ProcessBuilder(sshd.toString(), "-D", "-e", "-f", config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sshd.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -65,6 +70,16 @@ final class LoopbackSshd implements AutoCloseable {
         if (p.waitFor() != 0) {
             throw new IllegalStateException("ssh-keygen failed");
         }
+    }
+
+    /** Lets {@code publicKeyFile}'s key log in too. */
+    void authorize(Path publicKeyFile) throws IOException {
+        Files.writeString(dir.resolve("authorized_keys"), Files.readString(publicKeyFile), java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** Lines of sshd's log (-e: to the log file). */
+    String log() throws IOException {
+        return Files.readString(dir.resolve("sshd.log"));
     }
 
     SshTarget target(Path knownHostsFile) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The lazy known_hosts check decides as sshj's own reader does, line kinds included, except where
  * sshj differs from OpenSSH: revoked keys and negated patterns.
  */
-class HostKeyCheckTest {
+class HostKeyPolicyTest {
     @TempDir
     Path dir;
 
@@ -80,20 +80,20 @@ class HostKeyCheckTest {
         for (Case k : cases) {
             Reference ref = new Reference(kh.toFile());
             boolean expected = ref.verify(k.host(), k.port(), k.key());
-            HostKeyCheck check = new HostKeyCheck(kh.toFile(), false);
+            HostKeyPolicy check = new HostKeyPolicy(new KnownHostsFile(kh.toFile()), false);
             boolean got = check.verify(k.host(), k.port(), k.key());
             assertEquals(expected, got, "verify " + k);
             assertEquals(ref.outcome, check.outcome(), "outcome " + k);
-            assertEquals(new HostKeyCheck(kh.toFile(), false).findExistingAlgorithms(k.host(), k.port()),
+            assertEquals(new HostKeyPolicy(new KnownHostsFile(kh.toFile()), false).findExistingAlgorithms(k.host(), k.port()),
                     ref.findExistingAlgorithms(k.host(), k.port()), "algorithms " + k);
         }
         // the cases above are not vacuous: each outcome occurs
-        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "alpha.example", a));
-        assertEquals(HostKeyCheck.Outcome.CHANGED, outcome(kh, "beta.example", other));
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "alpha.example", a));
+        assertEquals(HostKeyPolicy.Outcome.CHANGED, outcome(kh, "beta.example", other));
         // stricter than sshj, as OpenSSH: a revoked key stays refused though the next line lists it
         assertEquals(true, new Reference(kh.toFile()).verify("delta.example", 22, r));
-        assertEquals(HostKeyCheck.Outcome.REVOKED, outcome(kh, "delta.example", r));
-        assertEquals(HostKeyCheck.Outcome.UNKNOWN, outcome(kh, "unknown.example", other));
+        assertEquals(HostKeyPolicy.Outcome.REVOKED, outcome(kh, "delta.example", r));
+        assertEquals(HostKeyPolicy.Outcome.UNKNOWN, outcome(kh, "unknown.example", other));
     }
 
     @Test
@@ -105,21 +105,21 @@ class HostKeyCheckTest {
         Files.writeString(kh, "host.example ssh-ed25519 " + blob(oldKey) + "\n");
         java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
         Files.setLastModifiedTime(kh, hourAgo);
-        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", oldKey));
-        assertEquals(HostKeyCheck.Outcome.CHANGED, outcome(kh, "host.example", newKey));
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "host.example", oldKey));
+        assertEquals(HostKeyPolicy.Outcome.CHANGED, outcome(kh, "host.example", newKey));
         long size = Files.size(kh);
         Files.writeString(kh, "host.example ssh-ed25519 " + blob(newKey) + "\n");
         assertEquals(size, Files.size(kh));
         // an old mtime, but another one: read again
         Files.setLastModifiedTime(kh, java.nio.file.attribute.FileTime.fromMillis(hourAgo.toMillis() + 1000));
-        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", newKey));
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "host.example", newKey));
         // written just now, read, then edited again within the clock's granularity (same size, same mtime): read again
         Files.writeString(kh, "host.example ssh-ed25519 " + blob(oldKey) + "\n");
         java.nio.file.attribute.FileTime justNow = Files.getLastModifiedTime(kh);
-        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", oldKey));
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "host.example", oldKey));
         Files.writeString(kh, "host.example ssh-ed25519 " + blob(newKey) + "\n");
         Files.setLastModifiedTime(kh, justNow);
-        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "host.example", newKey));
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "host.example", newKey));
     }
 
     @Test
@@ -127,11 +127,11 @@ class HostKeyCheckTest {
         PublicKey w = ed25519();
         Path kh = dir.resolve("known_hosts");
         Files.writeString(kh, "*.wild.example,!no.wild.example ssh-ed25519 " + blob(w) + "\n");
-        assertEquals(HostKeyCheck.Outcome.OK, outcome(kh, "x.wild.example", w));
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "x.wild.example", w));
         // sshj would accept both (its negated matcher matches every other name); OpenSSH refuses both
         assertEquals(true, new Reference(kh.toFile()).verify("unrelated.example", 22, w));
-        assertEquals(HostKeyCheck.Outcome.UNKNOWN, outcome(kh, "unrelated.example", w));
-        assertEquals(HostKeyCheck.Outcome.UNKNOWN, outcome(kh, "no.wild.example", w));
+        assertEquals(HostKeyPolicy.Outcome.UNKNOWN, outcome(kh, "unrelated.example", w));
+        assertEquals(HostKeyPolicy.Outcome.UNKNOWN, outcome(kh, "no.wild.example", w));
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "hashed names: {0}")
@@ -173,21 +173,21 @@ class HostKeyCheckTest {
         Path kh = dir.resolve("known_hosts");
         Files.writeString(kh, "alpha.example ssh-ed25519 " + blob(ed25519()) + "\n");
         PublicKey k = ed25519();
-        assertEquals(true, new HostKeyCheck(kh.toFile(), true).verify("new.example", 22, k));
-        HostKeyCheck strict = new HostKeyCheck(kh.toFile(), false);
+        assertEquals(true, new HostKeyPolicy(new KnownHostsFile(kh.toFile()), true).verify("new.example", 22, k));
+        HostKeyPolicy strict = new HostKeyPolicy(new KnownHostsFile(kh.toFile()), false);
         assertEquals(true, strict.verify("new.example", 22, k));
-        assertEquals(HostKeyCheck.Outcome.OK, strict.outcome());
+        assertEquals(HostKeyPolicy.Outcome.OK, strict.outcome());
     }
 
-    private static HostKeyCheck.Outcome outcome(Path kh, String host, PublicKey key) throws Exception {
-        HostKeyCheck check = new HostKeyCheck(kh.toFile(), false);
+    private static HostKeyPolicy.Outcome outcome(Path kh, String host, PublicKey key) throws Exception {
+        HostKeyPolicy check = new HostKeyPolicy(new KnownHostsFile(kh.toFile()), false);
         check.verify(host, 22, key);
         return check.outcome();
     }
 
     /** sshj's reader as shipped, recording the same outcomes. */
     private static final class Reference extends OpenSSHKnownHosts {
-        HostKeyCheck.Outcome outcome = HostKeyCheck.Outcome.OK;
+        HostKeyPolicy.Outcome outcome = HostKeyPolicy.Outcome.OK;
 
         Reference(File f) throws java.io.IOException {
             super(f);
@@ -195,13 +195,13 @@ class HostKeyCheckTest {
 
         @Override
         protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
-            outcome = HostKeyCheck.Outcome.UNKNOWN;
+            outcome = HostKeyPolicy.Outcome.UNKNOWN;
             return false;
         }
 
         @Override
         protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
-            outcome = HostKeyCheck.Outcome.CHANGED;
+            outcome = HostKeyPolicy.Outcome.CHANGED;
             return false;
         }
     }

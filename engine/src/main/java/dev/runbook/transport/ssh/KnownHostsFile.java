@@ -13,40 +13,50 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.common.KeyType;
-import net.schmizz.sshj.common.SecurityUtils;
 import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
 
 /**
- * Strict host-key checking against a known_hosts file. Remembers why a key was refused so the
- * error can say "unknown" (with the opt-in) or "CHANGED" (always fatal, never auto-accepted).
+ * A known_hosts file as OpenSSH writes it, read once per run and indexed by host: the lines that
+ * apply to one host, their keys decoded on first use. It decides nothing; {@link HostKeyPolicy}
+ * does.
  *
- * <p>One check per connection, but the file is read once per run, and a line's key is decoded only
- * when its host patterns match the host being checked: decoding a key is an Ed25519 point
- * decompression (~2 ms of CPU before the JIT warms up), and sshj's own reader decodes every line,
- * so a 100-line file cost a 100-host run ~0.2 CPU-s on its critical path. Lines naming hosts plainly
- * are indexed by name, so a host is matched against its own lines and the wildcard or hashed ones,
- * not the whole file. Matching and checking are sshj's, unchanged, over the lines that apply; one
- * connection at a time only where the file has hashed names (a hashed entry's HMAC is not
- * thread-safe), else in parallel. Two corrections, both as OpenSSH decides: a key marked {@code @revoked} is
- * refused even when another line lists it, and a negated pattern ({@code !host}) excludes the host
- * from its line (sshj's matcher lets a negated pattern match every OTHER host, so one line
- * {@code *.example,!a.example KEY} vouched for KEY on any host at all).
+ * <p>Why the index: decoding a key is an Ed25519 point decompression (~2 ms of CPU before the JIT
+ * warms up), and sshj's own reader decodes every line, so a 100-line file cost a 100-host run ~0.2
+ * CPU-s on its critical path. Lines naming hosts plainly are indexed by name, so a host is matched
+ * against its own lines and the wildcard or hashed ones, not the whole file. Matching and entries
+ * are sshj's, unchanged; one match at a time only where the file has hashed names (a hashed
+ * entry's HMAC is not thread-safe), else in parallel. Two corrections, both as OpenSSH decides: a
+ * key marked {@code @revoked} is reported even when another line lists it, and a negated pattern
+ * ({@code !host}) excludes the host from its line (sshj's matcher lets a negated pattern match
+ * every OTHER host, so one line {@code *.example,!a.example KEY} vouched for KEY on any host at all).
  */
-final class HostKeyCheck extends OpenSSHKnownHosts {
-    enum Outcome { OK, UNKNOWN, CHANGED, REVOKED }
+final class KnownHostsFile {
+    /** sshj's line parser; its factory is an inner class of a verifier, so one empty verifier holds it. */
+    private static final OpenSSHKnownHosts.EntryFactory FACTORY;
+
+    static {
+        try {
+            FACTORY = new OpenSSHKnownHosts(new java.io.StringReader("")).new EntryFactory();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private final File file;
-    private final boolean acceptNew;
     private final Parsed lines;
-    private volatile Outcome outcome = Outcome.OK;
-    private volatile String fingerprint;
 
-    HostKeyCheck(File knownHosts, boolean acceptNew) throws IOException {
-        super(new java.io.StringReader(""));
+    /** Reads {@code knownHosts} (an absent file has no lines), or reuses this run's reading of it. */
+    KnownHostsFile(File knownHosts) throws IOException {
         this.file = knownHosts;
-        this.acceptNew = acceptNew;
-        // read once, here (an unreadable file fails where the caller names it); the lines are shared
         this.lines = shared();
+    }
+
+    File file() {
+        return file;
+    }
+
+    /** The entries that apply to a host, in file order, and whether one of them revokes the offered key. */
+    record Selection(List<OpenSSHKnownHosts.KnownHostEntry> entries, boolean revoked) {
     }
 
     /**
@@ -70,7 +80,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         private final List<String> plain;
         /** A hashed name ({@code |1|salt|hash}): its sshj entry matches with a MAC that is not thread-safe. */
         private final boolean hashed;
-        private KnownHostEntry entry;
+        private OpenSSHKnownHosts.KnownHostEntry entry;
         private boolean decoded;
 
         private Line(int index, String text, String patterns, String revoked) throws IOException {
@@ -111,7 +121,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
         }
 
         /** The entry, or null when sshj cannot read the line; decoded once, whichever connection asks first. */
-        private synchronized KnownHostEntry entry(OpenSSHKnownHosts.EntryFactory factory) {
+        private synchronized OpenSSHKnownHosts.KnownHostEntry entry(OpenSSHKnownHosts.EntryFactory factory) {
             if (!decoded) {
                 decoded = true;
                 try {
@@ -166,7 +176,7 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
     /** Held while matching where the file has hashed names (their MAC is shared and not thread-safe); else connections check in parallel. */
     private static final Object MATCHING = new Object();
 
-    private Object matchingLock() {
+    Object matchingLock() {
         return lines.anyHashed() ? MATCHING : this;
     }
 
@@ -208,12 +218,12 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
                 continue;
             }
             String[] f = text.trim().split("\\s+", 5);
-            Marker marker = Marker.fromString(f[0]);
+            OpenSSHKnownHosts.Marker marker = OpenSSHKnownHosts.Marker.fromString(f[0]);
             int i = marker != null ? 1 : 0;
             if (f.length < i + 2) {
                 continue;
             }
-            String revoked = marker == Marker.REVOKED && f.length > i + 2 ? f[i + 2] : null;
+            String revoked = marker == OpenSSHKnownHosts.Marker.REVOKED && f.length > i + 2 ? f[i + 2] : null;
             try {
                 out.add(new Line(out.size(), text, f[i], revoked));
             } catch (IOException e) {
@@ -224,89 +234,53 @@ final class HostKeyCheck extends OpenSSHKnownHosts {
     }
 
     /**
-     * Fills sshj's entry list with the lines that apply to this host (decoding their keys once);
-     * true when one of them revokes {@code key} (null: no key to check).
+     * The entries whose patterns apply to {@code hostname} at {@code port}, keys decoded once per
+     * run; {@code revoked} when one of them marks {@code key} (null: no key to check) as revoked.
+     * Hold {@link #matchingLock} while calling it and using the entries.
      */
-    private boolean select(String hostname, int port, PublicKey key) {
-        String adjusted = port != 22 ? "[" + hostname.toLowerCase() + "]:" + port : hostname.toLowerCase();
+    Selection select(String hostname, int port, PublicKey key) {
+        String adjusted = adjusted(hostname, port);
         String offered = key == null ? null : blob(key);
         boolean revoked = false;
-        EntryFactory factory = new EntryFactory();
-        entries.clear();
+        List<OpenSSHKnownHosts.KnownHostEntry> out = new java.util.ArrayList<>();
         for (Line l : lines.candidates(adjusted)) {
             try {
                 if (l.appliesTo(adjusted)) {
                     revoked |= offered != null && offered.equals(l.revoked);
-                    KnownHostEntry e = l.entry(factory);
+                    OpenSSHKnownHosts.KnownHostEntry e = l.entry(FACTORY);
                     if (e != null) {
-                        entries.add(e);
+                        out.add(e);
                     }
                 }
             } catch (IOException e) {
                 // a hashed pattern sshj cannot compute never matches in sshj either
             }
         }
-        return revoked;
+        return new Selection(out, revoked);
     }
 
-    private static String blob(PublicKey key) {
-        return Base64.getEncoder().encodeToString(new Buffer.PlainBuffer().putPublicKey(key).getCompactData());
+    /** The host as known_hosts names it: lower case, {@code [host]:port} off port 22. */
+    static String adjusted(String hostname, int port) {
+        return port != 22 ? "[" + hostname.toLowerCase() + "]:" + port : hostname.toLowerCase();
     }
 
-    @Override
-    public boolean verify(String hostname, int port, PublicKey key) {
-        synchronized (matchingLock()) {
-            if (select(hostname, port, key)) {
-                fingerprint = SecurityUtils.getFingerprint(key);
-                outcome = Outcome.REVOKED;
-                return false;
-            }
-            return super.verify(hostname, port, key);
-        }
-    }
-
-    @Override
-    public List<String> findExistingAlgorithms(String hostname, int port) {
-        synchronized (matchingLock()) {
-            select(hostname, port, null);
-            return super.findExistingAlgorithms(hostname, port);
-        }
-    }
-
-    Outcome outcome() {
-        return outcome;
-    }
-
-    String fingerprint() {
-        return fingerprint;
-    }
-
-    @Override
-    protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
-        fingerprint = SecurityUtils.getFingerprint(key);
-        if (!acceptNew) {
-            outcome = Outcome.UNKNOWN;
-            return false;
-        }
-        String line = hostname + " " + KeyType.fromKey(key) + " " + blob(key) + "\n";
-        synchronized (HostKeyCheck.class) {
+    /** Appends a line for a newly accepted key (with the opt-in); false when the file cannot be written. */
+    boolean append(String adjustedHost, PublicKey key) {
+        String line = adjustedHost + " " + KeyType.fromKey(key) + " " + blob(key) + "\n";
+        synchronized (KnownHostsFile.class) {
             try {
                 if (file.getParentFile() != null) {
                     Files.createDirectories(file.getParentFile().toPath());
                 }
                 Files.writeString(file.toPath(), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                return true;
             } catch (IOException e) {
-                outcome = Outcome.UNKNOWN;
                 return false;
             }
         }
-        return true;
     }
 
-    @Override
-    protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
-        fingerprint = SecurityUtils.getFingerprint(key);
-        outcome = Outcome.CHANGED;
-        return false;
+    private static String blob(PublicKey key) {
+        return Base64.getEncoder().encodeToString(new Buffer.PlainBuffer().putPublicKey(key).getCompactData());
     }
 }
