@@ -30,14 +30,24 @@ load_env() {
   . "$STATE/lab.env"
 }
 
-host_ip() { # host name -> address, from the recorded host list
+host_ip() { # host name -> address, from the recorded host list (the bastion: its control-side address)
   local h=$1 i=0 n
+  if [ "$h" = bastion ] && [ -n "${LAB_BASTION:-}" ]; then echo "$LAB_BASTION"; return; fi
   for n in $LAB_HOSTS; do i=$((i + 1)); [ "$n" = "$h" ] && { echo "$SUBNET.$((10 + i))"; return; }; done
-  die "unknown lab host '$h' (hosts: $LAB_HOSTS)"
+  die "unknown lab host '$h' (hosts: $LAB_HOSTS${LAB_BASTION:+ bastion})"
 }
 
-lab_ssh() { # lab_ssh HOST CMD...: ssh as the engine would, with the lab key and known_hosts
+# lab_ssh HOST CMD...: ssh as the engine would: root with the lab key, or (production shape) ops
+# through the bastion with the agent. A ProxyCommand, not -J: ssh's ProxyJump starts the jump's ssh
+# without this command line's -o options, so the bastion would be checked against ~/.ssh/known_hosts.
+lab_ssh() {
   local h=$1; shift
+  if [ "${LAB_SHAPE:-lab}" = production ]; then
+    local jump=(); [ "$h" = bastion ] || jump=(-o "ProxyCommand=ssh -q -o UserKnownHostsFile=$STATE/ssh/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes -W %h:%p ops@$LAB_BASTION")
+    SSH_AUTH_SOCK="$STATE/ssh/agent.sock" ssh -q -o UserKnownHostsFile="$STATE/ssh/known_hosts" -o StrictHostKeyChecking=yes \
+      -o BatchMode=yes -o ConnectTimeout=5 -o KexAlgorithms=curve25519-sha256 "${jump[@]}" "ops@$(host_ip "$h")" "$@"
+    return
+  fi
   ssh -q -i "$STATE/ssh/id_ed25519" -o UserKnownHostsFile="$STATE/ssh/known_hosts" \
       -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5 \
       -o KexAlgorithms=curve25519-sha256 "root@$(host_ip "$h")" "$@"

@@ -82,7 +82,9 @@ final class ApplyCommand implements Callable<Integer> {
                 return relaunched;
             }
         }
-        Connections connections = new Connections(Connections.standard(exec.acceptNewHostKeys, exec.connectTimeoutSeconds * 1000));
+        exec.applyKeyPassphrase();
+        Connections connections = new Connections(Connections.standard(exec.acceptNewHostKeys, exec.connectTimeoutSeconds * 1000,
+                exec.becomePassword()));
         if (check) {
             PlanCommand.print(System.out, s, plan);
             try {
@@ -103,7 +105,7 @@ final class ApplyCommand implements Callable<Integer> {
         List<String> recorded = argv != null ? argv : exec.describeArgs(args);
         listener.runStarted(new RunListener.RunInfo(runId, s.runbookPath.toString(), s.runbook.sha256(),
                 s.inventoryPath == null ? null : s.inventoryPath.toString(), s.inventory.sha256(), System.getProperty("user.name"),
-                exec.ticket, false, s.printableInputs(), recorded, resumedFrom, start));
+                exec.ticket, false, s.printableInputs(), recorded, resumedFrom, start, s.reach()));
         Signals.onInterrupt(() -> {
             if (!cancelled.getAndSet(true)) {
                 System.err.println("\ninterrupted: stopping; in-flight commands are being ended (Ctrl-C again to quit at once)");

@@ -95,6 +95,12 @@ final class PlanCommand implements Callable<Integer> {
         if (!s.printableInputs().isEmpty()) {
             out.println("inputs: " + s.printableInputs());
         }
+        // how each host is reached, where that is more than its address (jump hosts, sudo)
+        s.reach().forEach((h, r) -> {
+            if (r.contains(" via ") || r.contains(", sudo")) {
+                out.println("reach: " + h + " = " + r);
+            }
+        });
         for (Planner.StepPlan p : plan) {
             out.println();
             out.println("[" + p.step().id() + "] " + p.step().title() + "   hosts: " + (p.hosts().isEmpty() ? "(none)" : String.join(", ", p.hosts()))

@@ -67,7 +67,7 @@ final class Session {
     }
 
     /** Inventory variables whose names say they are secret, or that the inventory lists in {@code secret_vars}. */
-    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("(?i).*(password|passwd|passphrase|secret|token)$");
+    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("(?i).*(password|passwd|passphrase|secret|token|(^|_)pass)$");
 
     /** The values of an inventory's secret variables (on any host or in all.vars), masked like secret inputs. */
     static List<String> inventorySecrets(Inventory inventory) {
@@ -85,6 +85,17 @@ final class Session {
                     out.add(str);
                 }
             });
+        }
+        return out;
+    }
+
+    /** How each host the run touches is reached (user@address:port, jumps, sudo), for the plan and the journal. */
+    Map<String, String> reach() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (dev.runbook.inventory.Host h : targets.remoteHosts(graph.order())) {
+            if (!h.local()) {
+                out.put(h.name(), dev.runbook.transport.ssh.TargetResolver.reach(h));
+            }
         }
         return out;
     }

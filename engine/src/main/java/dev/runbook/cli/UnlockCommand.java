@@ -48,7 +48,8 @@ final class UnlockCommand implements Callable<Integer> {
         List<Host> hosts = names.stream().map(inventoryData::host).filter(h -> h != null && !h.local()).toList();
         int locked = 0;
         int failed = 0;
-        try (Connections connections = new Connections(Connections.standard(false, connectTimeoutSeconds * 1000))) {
+        String pw = System.getenv("RUNBOOK_BECOME_PASSWORD");
+        try (Connections connections = new Connections(Connections.standard(false, connectTimeoutSeconds * 1000, pw == null ? null : pw.toCharArray()))) {
             List<RuntimeException> unreachable = connections.openAll(hosts, 20);
             for (RuntimeException e : unreachable) {
                 System.out.println(e.getMessage());

@@ -35,6 +35,9 @@ public final class JsonEvents {
         m.put("inputs", i.inputs());
         m.put("args", i.args());
         m.put("resumed_from", i.resumedFrom());
+        if (!i.reach().isEmpty()) {
+            m.put("reach", i.reach());
+        }
         return m;
     }
 

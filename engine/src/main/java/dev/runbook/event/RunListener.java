@@ -32,7 +32,13 @@ public interface RunListener {
     /** What is being run, by whom, against what. */
     record RunInfo(String runId, String runbook, String runbookSha256, String inventory, String inventorySha256,
                    String operator, String ticket, boolean check, Map<String, Object> inputs, List<String> args,
-                   String resumedFrom, long startMillis) {
+                   String resumedFrom, long startMillis, Map<String, String> reach) {
+        /** Without the hosts' reach (see {@code reach}: host -> how it is reached, e.g. "ops@10.0.0.11:22 via ops@bastion:22, sudo"). */
+        public RunInfo(String runId, String runbook, String runbookSha256, String inventory, String inventorySha256,
+                       String operator, String ticket, boolean check, Map<String, Object> inputs, List<String> args,
+                       String resumedFrom, long startMillis) {
+            this(runId, runbook, runbookSha256, inventory, inventorySha256, operator, ticket, check, inputs, args, resumedFrom, startMillis, Map.of());
+        }
     }
 
     /** How the run ended. {@code exitCode} follows the CLI's exit codes. */

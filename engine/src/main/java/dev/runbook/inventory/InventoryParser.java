@@ -24,7 +24,7 @@ public final class InventoryParser {
     private static final Map<String, String> ANSIBLE = Map.of(
             "ansible_host", "address", "ansible_port", "port", "ansible_user", "user",
             "ansible_ssh_private_key_file", "identity_file", "ansible_connection", "connection",
-            "ansible_become_method", "become");
+            "ansible_become", "become", "ansible_become_method", "become_method");
 
     private final Map<String, Map<String, Object>> hostVars = new LinkedHashMap<>();
     private final Map<String, SourceLocation> hostAt = new LinkedHashMap<>();
@@ -150,8 +150,13 @@ public final class InventoryParser {
         }
         String become = null;
         Object b = vars.get("become");
-        if (Boolean.TRUE.equals(b) || "sudo".equals(b) || Boolean.TRUE.equals(vars.get("ansible_become"))) {
+        if (b != null && List.of("true", "yes", "on", "1", "sudo").contains(String.valueOf(b).toLowerCase(java.util.Locale.ROOT))) {
             become = "sudo";
+        }
+        Object method = vars.get("become_method");
+        if (become != null && method != null && !"sudo".equals(String.valueOf(method))) {
+            throw RunbookException.invalid(at, "host '" + name + "': become_method '" + method + "' is not supported",
+                    "runbook becomes root through sudo only (ansible_become_method: sudo, the default)");
         }
         vars.put("inventory_hostname", name);
         vars.put("address", address);

@@ -49,7 +49,9 @@ public record ChangeRecord(String name, String description, String runbookFile, 
             Step s = p.step();
             for (String h : p.hosts()) {
                 if (!h.equals(Inventory.CONTROL) && inventory.hosts().containsKey(h)) {
-                    targets.putIfAbsent(h, inventory.host(h).address());
+                    // the address, or how the host is reached where that is more (jump hosts, sudo)
+                    String reach = dev.runbook.transport.ssh.TargetResolver.reach(inventory.host(h));
+                    targets.putIfAbsent(h, reach.contains(" via ") || reach.contains(", sudo") ? reach : inventory.host(h).address());
                 }
             }
             Map<String, List<String>> ops = new LinkedHashMap<>();

@@ -21,12 +21,30 @@ final class Cmd {
     }
 
     static Result run(Path cwd, List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+        return run(cwd, command, timeoutSeconds, Map.of(), null);
+    }
+
+    /** With more environment ({@code extraEnv}; a null value removes the variable) and {@code stdin} text (null: none). */
+    static Result run(Path cwd, List<String> command, int timeoutSeconds, Map<String, String> extraEnv, String stdin)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         Map<String, String> env = pb.environment();
+        extraEnv.forEach((k, v) -> {
+            if (v == null) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
         env.put("RUNBOOK_LAB_PREFIX", Lab.PREFIX);
         env.put("RUNBOOK_LAB_DIR", Lab.STATE.toString());
         env.put("RUNBOOK_LAB_INVENTORY", Lab.INVENTORY.toString());
         Process p = pb.start();
+        try (java.io.OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -47,17 +65,29 @@ final class Cmd {
 
     /** Starts the real CLI without waiting (for signal tests); output goes to {@code log}. */
     static Process start(Path log, String... args) throws IOException {
+        return start(log, Map.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)} with more environment. */
+    static Process start(Path log, Map<String, String> extraEnv, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("runbook.jar",
                 Lab.REPO.resolve("engine/target/runbook.jar").toString())));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(Lab.REPO.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Lab.REPO.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(extraEnv);
+        return pb.start();
     }
 
     /** The real CLI, as an operator runs it: java -jar engine/target/runbook.jar ARGS, from the repo root. */
     static Result runbook(String... args) throws IOException, InterruptedException {
+        return runbookWith(Map.of(), null, args);
+    }
+
+    /** The real CLI with more environment (null values removed) and stdin text. */
+    static Result runbookWith(Map<String, String> extraEnv, String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("runbook.jar",
                 Lab.REPO.resolve("engine/target/runbook.jar").toString())));
         cmd.addAll(List.of(args));
-        return run(Lab.REPO, cmd, 300);
+        return run(Lab.REPO, cmd, 300, extraEnv, stdin);
     }
 }

@@ -29,8 +29,12 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
     static final List<String> VERSIONS = List.of(System.getProperty("runbook.lab.etcd", "3.5,3.4").trim().split("\\s*,\\s*"));
     static final List<String> STYLES = List.of("script", "static-pod");
 
-    /** What lab/up builds: etcd release series, service style, members and spares. */
-    record Shape(String etcd, String style, int members, int spares) {
+    /** What lab/up builds: etcd release series, service style, members and spares, and the hosts' shape (lab or production). */
+    record Shape(String etcd, String style, int members, int spares, String access) {
+        Shape(String etcd, String style, int members, int spares) {
+            this(etcd, style, members, spares, "lab");
+        }
+
         static Shape shared() {
             return new Shape(VERSIONS.get(0), "script", 3, 1);
         }
@@ -39,13 +43,24 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
             return new Shape(etcd, style, 3, 1);
         }
 
+        /** Members behind a bastion, login ops with sudo, the key only in the lab's ssh-agent (lab/up --shape production). */
+        static Shape production() {
+            return new Shape(VERSIONS.get(0), "script", 3, 1, "production");
+        }
+
         Shape withMembers(int m, int s) {
-            return new Shape(etcd, style, m, s);
+            return new Shape(etcd, style, m, s, access);
         }
 
         String[] args() {
-            return new String[] {"--etcd", etcd, "--style", style, "--members", String.valueOf(members), "--spares", String.valueOf(spares)};
+            return new String[] {"--etcd", etcd, "--style", style, "--members", String.valueOf(members), "--spares", String.valueOf(spares),
+                    "--shape", access};
         }
+    }
+
+    /** The production shape's ssh-agent socket (SSH_AUTH_SOCK for the engine). */
+    static Path agentSocket() {
+        return STATE.resolve("ssh/agent.sock");
     }
 
     private static boolean registered;

@@ -40,6 +40,10 @@ final class Agent {
     private static final int RSA_SHA2_256 = 2;
     private static final int RSA_SHA2_512 = 4;
 
+    static {
+        SshConfig.ensureProviders();
+    }
+
     private final Path socket;
 
     /** One key the agent holds: its wire blob, comment, and decoded public key. */

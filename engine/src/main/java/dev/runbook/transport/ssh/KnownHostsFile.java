@@ -35,6 +35,7 @@ final class KnownHostsFile {
     private static final OpenSSHKnownHosts.EntryFactory FACTORY;
 
     static {
+        SshConfig.ensureProviders();
         try {
             FACTORY = new OpenSSHKnownHosts(new java.io.StringReader("")).new EntryFactory();
         } catch (IOException e) {

@@ -19,14 +19,26 @@ final class SshConfig {
     static final int KEEPALIVE_MISSED = 4;
 
     static {
-        // With BouncyCastle registered, sshj routes all crypto through it: SFTP ~3.8x slower (no AES-NI).
+        // With BouncyCastle registered the way sshj registers it, sshj routes all crypto through it:
+        // SFTP ~3.8x slower (no AES-NI). So sshj asks the JCE's providers in order, and BouncyCastle
+        // is added LAST: only what the JDK lacks comes from it. sshj decodes every ECDSA key (host
+        // keys, key files, agent keys) with a KeyFactory named "ECDSA", which the JDK calls "EC":
+        // without BouncyCastle at all, no ECDSA key can be read.
         SecurityUtils.setRegisterBouncyCastle(false);
+        if (java.security.Security.getProvider("BC") == null) {
+            java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+        }
     }
 
     private static volatile DefaultConfig shared;
     private static final java.util.concurrent.atomic.AtomicBoolean PREWARMED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private SshConfig() {
+    }
+
+    /** Makes sure the providers above are in place (this class initialised) before sshj decodes a key. */
+    static void ensureProviders() {
+        // the static initialiser is the work
     }
 
     /** The shared configuration, built on first use. */

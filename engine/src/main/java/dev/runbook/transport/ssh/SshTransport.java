@@ -62,6 +62,11 @@ public final class SshTransport implements Transport {
         }
     }
 
+    /** The passphrase of encrypted key files for this run (--ask-key-pass); RUNBOOK_KEY_PASSPHRASE otherwise. */
+    public static void keyPassphrase(char[] passphrase) {
+        Identities.passphrase(passphrase);
+    }
+
     /** See {@link SshConfig#prewarm}. */
     public static void prewarm() {
         SshConfig.prewarm();

@@ -40,6 +40,19 @@ public final class TargetResolver {
     }
 
     /**
+     * How {@code h} is reached, in one line for plans, journals and reports:
+     * {@code ops@10.0.0.11:22 via ops@bastion:22, sudo} ({@code local} for the control machine).
+     */
+    public static String reach(Host h) {
+        if (h.local()) {
+            return "local";
+        }
+        SshTarget t = resolve(h, null);
+        return t.user() + "@" + t.address() + ":" + t.port() + (t.jumps().isEmpty() ? "" : " " + t.route())
+                + (t.become() == null ? "" : ", sudo" + (t.becomeUser() == null ? "" : " as " + t.becomeUser()));
+    }
+
+    /**
      * A ProxyJump value: {@code [user@]host[:port][,[user@]host[:port]...]} ({@code none}: no jump).
      * A jump without a user logs in as {@code defaultUser} (the host's own login user).
      */

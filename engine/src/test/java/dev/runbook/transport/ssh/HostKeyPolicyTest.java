@@ -169,6 +169,20 @@ class HostKeyPolicyTest {
     }
 
     @Test
+    void ecdsaAndRsaHostKeysAreReadToo() throws Exception {
+        // sshj reads ECDSA keys through a KeyFactory named "ECDSA", which only BouncyCastle has
+        java.security.KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        PublicKey e = ec.generateKeyPair().getPublic();
+        PublicKey r = KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic();
+        Path kh = dir.resolve("known_hosts_ec");
+        Files.writeString(kh, "ec.example ecdsa-sha2-nistp256 " + blob(e) + "\nrsa.example ssh-rsa " + blob(r) + "\n");
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "ec.example", e));
+        assertEquals(HostKeyPolicy.Outcome.OK, outcome(kh, "rsa.example", r));
+        assertEquals(HostKeyPolicy.Outcome.CHANGED, outcome(kh, "ec.example", ec.generateKeyPair().getPublic()));
+    }
+
+    @Test
     void anAcceptedKeyIsSeenByTheNextCheckOfTheSameRun() throws Exception {
         Path kh = dir.resolve("known_hosts");
         Files.writeString(kh, "alpha.example ssh-ed25519 " + blob(ed25519()) + "\n");
