@@ -43,9 +43,15 @@ final class Identities {
             }
             out.add(t.identityFile());
         }
+        for (Path p : t.moreIdentityFiles()) {
+            // as ssh: a configured key file that does not exist is skipped, not an error
+            if (Files.isReadable(p) && !out.contains(p)) {
+                out.add(p);
+            }
+        }
         for (String n : List.of("id_ed25519", "id_ecdsa", "id_rsa")) {
             Path p = Path.of(System.getProperty("user.home"), ".ssh", n);
-            if (Files.isReadable(p) && !p.equals(t.identityFile())) {
+            if (Files.isReadable(p) && !out.contains(p)) {
                 out.add(p);
             }
         }

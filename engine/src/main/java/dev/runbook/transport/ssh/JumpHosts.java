@@ -47,7 +47,7 @@ public final class JumpHosts implements AutoCloseable {
                 if (!f.isDone()) {
                     try {
                         SshTarget jt = new SshTarget(j.key(), j.address(), j.port(), j.user(), t.identityFile(), t.knownHosts(),
-                                null, false, List.of(), null, null, t.identitiesOnly(), t.agentSocket());
+                                null, false, List.of(), null, null, t.identitiesOnly(), t.agentSocket(), t.moreIdentityFiles());
                         f.complete(SshConnector.connect(jt, acceptNewHostKeys, connectTimeoutMillis, prev, prevName));
                     } catch (TransportException e) {
                         f.completeExceptionally(e);

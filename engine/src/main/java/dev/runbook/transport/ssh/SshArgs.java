@@ -20,6 +20,8 @@ final class SshArgs {
     String knownHosts;
     Boolean identitiesOnly;
     String identityAgent;
+    /** -F: the ssh config file to read instead of ~/.ssh/config ("none": none). */
+    String configFile;
 
     private SshArgs() {
     }
@@ -45,6 +47,9 @@ final class SshArgs {
                 i++;
             } else if (w.equals("-p") && next != null) {
                 a.option("Port=" + next, host);
+                i++;
+            } else if (w.equals("-F") && next != null) {
+                a.configFile = a.configFile == null ? next : a.configFile;
                 i++;
             } else if (w.equals("-l") && next != null) {
                 a.user = a.user == null ? next : a.user;

@@ -17,14 +17,15 @@ import java.util.List;
  * @param becomePassword sudo's password (null: none given; sudo must then need none)
  * @param identitiesOnly offer only the identity file, not the agent's other keys (OpenSSH's IdentitiesOnly)
  * @param agentSocket the ssh-agent to ask for keys (SSH_AUTH_SOCK, or IdentityAgent; null: none)
+ * @param moreIdentityFiles key files to offer after {@code identityFile} (IdentityFile lines of the ssh config)
  */
 public record SshTarget(String name, String address, int port, String user, Path identityFile, Path knownHosts,
                         String become, boolean persistentShell, List<Jump> jumps, String becomeUser, char[] becomePassword,
-                        boolean identitiesOnly, Path agentSocket) {
+                        boolean identitiesOnly, Path agentSocket, List<Path> moreIdentityFiles) {
     /** The settings the lab and most tests need: direct, no sudo password. */
     public SshTarget(String name, String address, int port, String user, Path identityFile, Path knownHosts,
                      String become, boolean persistentShell) {
-        this(name, address, port, user, identityFile, knownHosts, become, persistentShell, List.of(), null, null, false, null);
+        this(name, address, port, user, identityFile, knownHosts, become, persistentShell, List.of(), null, null, false, null, List.of());
     }
 
     /** One jump host: {@code [user@]host[:port]} of a ProxyJump list, with its own key and known_hosts. */

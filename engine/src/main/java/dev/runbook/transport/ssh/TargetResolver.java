@@ -19,24 +19,53 @@ public final class TargetResolver {
     private TargetResolver() {
     }
 
-    /** The SSH target of {@code h}; {@code runBecomePassword} is the run's (--ask-become-pass), used where the inventory gives none. */
+    /**
+     * The SSH target of {@code h}: the inventory's explicit variables first, then the options in
+     * its ssh arguments, then the OpenSSH config file (-F, RUNBOOK_SSH_CONFIG, else
+     * ~/.ssh/config) for the host's address, then defaults. {@code runBecomePassword} is the run's
+     * (--ask-become-pass), used where the inventory gives none.
+     */
     public static SshTarget resolve(Host h, char[] runBecomePassword) {
         Map<String, Object> v = h.vars();
         SshArgs args = SshArgs.parse(str(v, "ansible_ssh_common_args") + " " + str(v, "ansible_ssh_extra_args"), h.name());
-        String user = v.containsKey("user") || args.user == null ? h.user() : args.user;
-        int port = v.containsKey("port") || args.port == null ? h.port() : args.port;
+        Path configFile = configFile(args);
+        OpenSshConfig.Settings cfg = OpenSshConfig.lookup(configFile, h.address(), h.name());
+        String address = cfg.hostName() != null ? cfg.hostName() : h.address();
+        String user = v.containsKey("user") ? h.user() : args.user != null ? args.user : cfg.user() != null ? cfg.user() : h.user();
+        int port = v.containsKey("port") ? h.port() : args.port != null ? args.port : cfg.port() != null ? cfg.port() : h.port();
         String identity = h.identityFile() != null ? h.identityFile() : args.identityFile;
-        String knownHosts = h.knownHosts() != null ? h.knownHosts() : args.knownHosts;
-        String jumpSpec = v.get("jump_host") != null ? String.valueOf(v.get("jump_host")) : args.proxyJump;
-        List<SshTarget.Jump> jumps = jumps(jumpSpec, user, h.name());
+        String knownHosts = h.knownHosts() != null ? h.knownHosts() : args.knownHosts != null ? args.knownHosts : cfg.knownHosts();
+        String jumpSpec = v.get("jump_host") != null ? String.valueOf(v.get("jump_host")) : args.proxyJump != null ? args.proxyJump : cfg.proxyJump();
+        List<SshTarget.Jump> jumps = new ArrayList<>();
+        for (SshTarget.Jump j : parseJumps(jumpSpec, h.name())) {
+            // each jump's own name goes through the config too (HostName, Port, User), as with ssh
+            OpenSshConfig.Settings jc = OpenSshConfig.lookup(configFile, j.address(), h.name());
+            jumps.add(new SshTarget.Jump(j.user() != null ? j.user() : jc.user() != null ? jc.user() : user,
+                    jc.hostName() != null ? jc.hostName() : j.address(), j.port() != 0 ? j.port() : jc.port() != null ? jc.port() : 22));
+        }
         String becomeUser = first(v, "become_user", "ansible_become_user");
         String pw = first(v, "become_password", "ansible_become_password", "ansible_become_pass");
         char[] password = pw != null ? pw.toCharArray() : runBecomePassword;
-        boolean identitiesOnly = truthy(v.get("identities_only")) || Boolean.TRUE.equals(args.identitiesOnly);
-        String agent = args.identityAgent != null ? args.identityAgent : System.getenv("SSH_AUTH_SOCK");
+        boolean identitiesOnly = truthy(v.get("identities_only")) || Boolean.TRUE.equals(args.identitiesOnly)
+                || (args.identitiesOnly == null && Boolean.TRUE.equals(cfg.identitiesOnly()));
+        String agent = args.identityAgent != null ? args.identityAgent : cfg.identityAgent() != null ? cfg.identityAgent() : System.getenv("SSH_AUTH_SOCK");
+        if (agent != null && agent.equals("SSH_AUTH_SOCK")) {
+            agent = System.getenv("SSH_AUTH_SOCK");
+        }
         Path agentSocket = agent == null || agent.isBlank() || agent.equalsIgnoreCase("none") ? null : expand(agent);
-        return new SshTarget(h.name(), h.address(), port, user, expand(identity), expand(knownHosts), h.become(),
-                !"false".equals(String.valueOf(v.get("persistent_shell"))), jumps, becomeUser, password, identitiesOnly, agentSocket);
+        List<Path> configIds = cfg.identityFiles().stream().map(TargetResolver::expand).toList();
+        return new SshTarget(h.name(), address, port, user, expand(identity), expand(knownHosts), h.become(),
+                !"false".equals(String.valueOf(v.get("persistent_shell"))), List.copyOf(jumps), becomeUser, password, identitiesOnly,
+                agentSocket, configIds);
+    }
+
+    /** The OpenSSH config file to read: -F in the host's ssh arguments, else RUNBOOK_SSH_CONFIG, else ~/.ssh/config; null for "none". */
+    static Path configFile(SshArgs args) {
+        String f = args.configFile != null ? args.configFile : System.getenv("RUNBOOK_SSH_CONFIG");
+        if (f == null) {
+            return OpenSshConfig.defaultFile();
+        }
+        return f.equalsIgnoreCase("none") ? null : expand(f);
     }
 
     /**
@@ -54,9 +83,15 @@ public final class TargetResolver {
 
     /**
      * A ProxyJump value: {@code [user@]host[:port][,[user@]host[:port]...]} ({@code none}: no jump).
-     * A jump without a user logs in as {@code defaultUser} (the host's own login user).
+     * A jump without a user logs in as {@code defaultUser} (the host's own login user), port 22.
      */
     static List<SshTarget.Jump> jumps(String spec, String defaultUser, String host) {
+        return parseJumps(spec, host).stream()
+                .map(j -> new SshTarget.Jump(j.user() != null ? j.user() : defaultUser, j.address(), j.port() != 0 ? j.port() : 22)).toList();
+    }
+
+    /** The jumps as written: user null and port 0 where the list gives none. */
+    private static List<SshTarget.Jump> parseJumps(String spec, String host) {
         if (spec == null || spec.isBlank() || spec.trim().equalsIgnoreCase("none")) {
             return List.of();
         }
@@ -66,13 +101,13 @@ public final class TargetResolver {
             if (p.startsWith("ssh://")) {
                 p = p.substring("ssh://".length());
             }
-            String user = defaultUser;
+            String user = null;
             int at = p.lastIndexOf('@');
             if (at >= 0) {
                 user = p.substring(0, at);
                 p = p.substring(at + 1);
             }
-            int port = 22;
+            int port = 0;
             String address = p;
             if (p.startsWith("[")) {
                 int close = p.indexOf(']');
@@ -90,12 +125,12 @@ public final class TargetResolver {
                 address = p.substring(0, p.indexOf(':'));
                 port = port(p.substring(p.indexOf(':') + 1), host, spec);
             }
-            if (address.isEmpty() || user.isEmpty()) {
+            if (address.isEmpty() || (user != null && user.isEmpty())) {
                 throw bad(host, spec, "an empty host or user");
             }
             out.add(new SshTarget.Jump(user, address, port));
         }
-        return List.copyOf(out);
+        return out;
     }
 
     private static int port(String s, String host, String spec) {

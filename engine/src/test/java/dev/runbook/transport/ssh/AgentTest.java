@@ -62,7 +62,7 @@ class AgentTest {
     /** A target with NO key file of its own: only the agent can log it in. */
     private static SshTarget viaAgent(Path agentSocket) {
         SshTarget t = sshd.target(sshd.knownHosts);
-        return new SshTarget(t.name(), t.address(), t.port(), t.user(), null, t.knownHosts(), null, true, List.of(), null, null, false, agentSocket);
+        return new SshTarget(t.name(), t.address(), t.port(), t.user(), null, t.knownHosts(), null, true, List.of(), null, null, false, agentSocket, List.of());
     }
 
     @Test

@@ -45,7 +45,7 @@ class JumpHostsTest {
     private static SshTarget behind(String name, String jumpSpec, Path kh) {
         SshTarget t = member.target(kh);
         return new SshTarget(name, t.address(), t.port(), t.user(), bastion.clientKey, kh, null, true,
-                TargetResolver.jumps(jumpSpec, t.user(), name), null, null, false, null);
+                TargetResolver.jumps(jumpSpec, t.user(), name), null, null, false, null, List.of());
     }
 
     private static long accepted(LoopbackSshd s) throws Exception {
