@@ -151,6 +151,17 @@ class ProductionAccessIT {
         p.destroyForcibly(); // SIGKILL: no journal end, the lock left on the hosts
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         assertTrue(Lab.ssh("etcd-02", "test -e /var/lib/runbook/lock").exit() == 0, "the dead run's lock is still on the host");
+        // unlock reads the root-owned lock through sudo (etcd-02's password from the environment)
+        Map<String, String> withPw = agent();
+        withPw.put("RUNBOOK_BECOME_PASSWORD", SUDO_PASSWORD);
+        String noPwInventory = Files.readString(Lab.INVENTORY).replace("          ansible_become_password: " + SUDO_PASSWORD + "\n", "");
+        Path inv = DIR.resolve("env-password.yml");
+        Files.writeString(inv, noPwInventory);
+        Cmd.Result shown = runbook(withPw, "unlock", "-i", inv.toString(), "--limit", "etcd");
+        assertEquals(0, shown.exit(), shown.all());
+        for (String h : List.of("etcd-01", "etcd-02", "etcd-03")) {
+            assertTrue(shown.out().contains(h + ": locked by "), shown.out());
+        }
         Cmd.Result resumed = runbook(agent(), "resume", "--yes");
         assertEquals(0, resumed.exit(), resumed.all() + Files.readString(log));
         for (String h : List.of("etcd-01", "etcd-02", "etcd-03")) {

@@ -62,9 +62,11 @@ final class Authentication {
             }
             try {
                 KeyProvider k = Identities.key(c, f);
+                k.getPrivate(); // an encrypted key without its passphrase fails here, not deep inside the login
                 methods.add(new AuthPublickey(k));
-            } catch (IOException e) {
-                unreadable.add(f + ": " + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                unreadable.add(f + " cannot be read (encrypted? give its passphrase with --ask-key-pass or RUNBOOK_KEY_PASSPHRASE): "
+                        + e.getMessage());
             }
         }
         if (methods.isEmpty()) {

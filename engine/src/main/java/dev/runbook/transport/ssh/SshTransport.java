@@ -10,9 +10,9 @@ import net.schmizz.sshj.SSHClient;
 
 /**
  * One host over SSH (sshj): ONE authenticated connection for the whole run, SFTP on a shared
- * channel ({@link SftpFiles}), and commands run by one long-lived shell on the host
- * ({@link RemoteShell}) or, where that shell cannot run (no bash, a read-only temp dir ...), each
- * in a session of its own ({@link SessionExec}). This class only chooses between them.
+ * channel ({@link SftpFiles}, or {@link RootFiles} with become), and commands run by one long-lived
+ * shell on the host ({@link RemoteShell}) or, where that shell cannot run (no bash, a read-only
+ * temp dir ...), each in a session of its own ({@link SessionExec}). This class only chooses.
  */
 public final class SshTransport implements Transport {
     /** Every command runs with errexit and pipefail: a failing line of a multi-line script fails the step. */
@@ -23,6 +23,8 @@ public final class SshTransport implements Transport {
     private final Privilege privilege;
     private final SessionExec sessions;
     private final SftpFiles files;
+    /** The same files as root, for a login with become. */
+    private final RootFiles rootFiles;
     private volatile RemoteShell shell;
     /** Started on the host's second command: a host that runs one command never pays for the shell. */
     private final AtomicInteger commands = new AtomicInteger();
@@ -34,6 +36,7 @@ public final class SshTransport implements Transport {
         this.privilege = privilege;
         this.sessions = new SessionExec(target.name(), client, privilege);
         this.files = new SftpFiles(target.name(), target.user(), client);
+        this.rootFiles = new RootFiles(target.name(), files, sessions, privilege, this::exec);
     }
 
     /** Connects and authenticates directly; every failure is a {@link dev.runbook.transport.TransportException} with a hint. */
@@ -165,7 +168,7 @@ public final class SshTransport implements Transport {
     @Override
     public void upload(Path local, String remotePath) {
         if (privilege.active()) {
-            installStaged(remotePath, stage -> files.upload(local, stage));
+            rootFiles.upload(local, remotePath);
         } else {
             files.upload(local, remotePath);
         }
@@ -174,34 +177,9 @@ public final class SshTransport implements Transport {
     @Override
     public void upload(byte[] content, String remotePath) {
         if (privilege.active()) {
-            installStaged(remotePath, stage -> files.upload(content, stage));
+            rootFiles.upload(content, remotePath);
         } else {
             files.upload(content, remotePath);
-        }
-    }
-
-    /**
-     * With {@code become}: SFTP writes as the login user, so the file goes to the login user's
-     * private staging dir first, then is moved to {@code remotePath} as root and made root's (the
-     * callers then check its sha256 and set mode and owner as root, as without become).
-     */
-    private void installStaged(String remotePath, java.util.function.Consumer<String> write) {
-        if (!privilege.user().equals("root")) {
-            throw new dev.runbook.transport.TransportException(target.name(), "cannot install " + remotePath + " as "
-                    + privilege.user() + ": file transfers with become go through root",
-                    "use become_user root (the default) for hosts that copy, template, edit or fetch files", null);
-        }
-        String stage = files.staging() + "/" + java.util.UUID.randomUUID();
-        try {
-            write.accept(stage);
-            ExecResult r = exec("mv -f -- " + dev.runbook.template.ShellQuote.quote(stage) + " " + dev.runbook.template.ShellQuote.quote(remotePath)
-                    + " && chown 0:0 -- " + dev.runbook.template.ShellQuote.quote(remotePath), ExecOptions.of(java.time.Duration.ofMinutes(30)));
-            if (!r.ok()) {
-                throw new dev.runbook.transport.TransportException(target.name(), "upload to " + remotePath + " failed: "
-                        + (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().trim()), "does the directory exist?", null);
-            }
-        } finally {
-            files.remove(stage);
         }
     }
 
@@ -219,41 +197,16 @@ public final class SshTransport implements Transport {
 
     @Override
     public void download(String remotePath, Path local) {
-        if (!privilege.active()) {
+        if (privilege.active()) {
+            rootFiles.download(remotePath, local);
+        } else {
             files.download(remotePath, local);
-            return;
-        }
-        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(local)) {
-            readAsRoot(remotePath, out);
-        } catch (java.io.IOException e) {
-            throw new dev.runbook.transport.TransportException(target.name(), "download of " + remotePath + " failed: " + e.getMessage(), null, e);
         }
     }
 
     @Override
     public byte[] read(String remotePath) {
-        if (!privilege.active()) {
-            return files.read(remotePath);
-        }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        readAsRoot(remotePath, out);
-        return out.toByteArray();
-    }
-
-    /** A file read through sudo: {@code cat} in a session of its own, its stdout streamed here (nothing copied on the host). */
-    private void readAsRoot(String remotePath, java.io.OutputStream out) {
-        try {
-            SessionExec.Streamed s = sessions.stream("cat -- " + dev.runbook.template.ShellQuote.quote(remotePath), out);
-            if (s.exit() != 0) {
-                throw new dev.runbook.transport.TransportException(target.name(), "reading " + remotePath + " failed: "
-                        + (s.stderr().isEmpty() ? "exit " + s.exit() : s.stderr()), "does the file exist?", null);
-            }
-        } catch (java.io.IOException e) {
-            throw new dev.runbook.transport.TransportException(target.name(), "reading " + remotePath + " failed: " + e.getMessage(), null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new dev.runbook.transport.TransportException(target.name(), "reading " + remotePath + " was interrupted", null, e);
-        }
+        return privilege.active() ? rootFiles.read(remotePath) : files.read(remotePath);
     }
 
     @Override
