@@ -37,7 +37,7 @@ final class Authentication {
         }
         List<AuthMethod> methods = new ArrayList<>();
         List<byte[]> offered = new ArrayList<>();
-        for (Path f : files) {
+        for (Path f : held.isEmpty() ? List.<Path>of() : files) {
             byte[] pub = Identities.publicBlob(f);
             for (Agent.Identity id : held) {
                 if (pub != null && Arrays.equals(pub, id.blob())) {
@@ -56,7 +56,7 @@ final class Authentication {
         }
         List<String> unreadable = new ArrayList<>();
         for (Path f : files) {
-            byte[] pub = Identities.publicBlob(f);
+            byte[] pub = offered.isEmpty() ? null : Identities.publicBlob(f);
             if (pub != null && offered.stream().anyMatch(b -> Arrays.equals(b, pub))) {
                 continue;
             }
