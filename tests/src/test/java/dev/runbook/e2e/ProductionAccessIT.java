@@ -170,6 +170,26 @@ class ProductionAccessIT {
         }
     }
 
+    @Test
+    void becomeUserRunsCommandsAsThatUserAndRefusesFileTransfers() throws Exception {
+        Path inv = inventoryWith("become-nobody", "    ansible_become: true\n", "    ansible_become: true\n    ansible_become_user: nobody\n");
+        Path rb = DIR.resolve("as-nobody.yml");
+        Files.writeString(rb, """
+                name: as-nobody
+                steps:
+                  - {id: who, hosts: etcd, run: "id -un"}
+                  - {id: again, hosts: etcd, run: "id -un", register: who}
+                  - {id: nobody, hosts: etcd, assert: "who.stdout == 'nobody'"}
+                  - {id: write, hosts: etcd-01, copy: {content: "x", dest: /tmp/as-nobody.txt}}
+                """);
+        Cmd.Result r = runbook(agent(), "apply", rb.toString(), "-i", inv.toString());
+        assertEquals(1, r.exit(), r.all());
+        for (String h : List.of("etcd-01", "etcd-02", "etcd-03")) {
+            assertTrue(java.util.regex.Pattern.compile("ok\\s+" + h + "\\s+nobody\\b").matcher(r.out()).find(), "as nobody on " + h + ":\n" + r.out());
+        }
+        assertTrue(r.all().contains("file transfers with become go through root"), r.all());
+    }
+
     /** A bad input: the run stops before its first step with exit 3, the message naming what failed. */
     static void refused(Cmd.Result r, String... expected) {
         assertEquals(3, r.exit(), r.all());

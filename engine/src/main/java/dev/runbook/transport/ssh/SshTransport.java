@@ -81,7 +81,7 @@ public final class SshTransport implements Transport {
      */
     private RemoteShell shell() {
         RemoteShell rs = shell;
-        if (rs != null || !target.persistentShell()) {
+        if (rs != null || !shellPossible()) {
             return rs;
         }
         if (commands.incrementAndGet() >= 2 && shellStart == null) {
@@ -98,7 +98,7 @@ public final class SshTransport implements Transport {
     /** Three or more commands planned: start the shell now, while other hosts are still connecting. */
     @Override
     public void expectCommands(int count) {
-        if (count >= 3 && target.persistentShell()) {
+        if (count >= 3 && shellPossible()) {
             startPersistentShell();
         }
     }
@@ -110,7 +110,7 @@ public final class SshTransport implements Transport {
      */
     boolean startPersistentShell() {
         commands.addAndGet(2);
-        if (!target.persistentShell()) {
+        if (!shellPossible()) {
             return false;
         }
         CompletableFuture<RemoteShell> mine = claimShellStart();
@@ -118,6 +118,15 @@ public final class SshTransport implements Transport {
             launchShell(mine);
         }
         return shellStart.join() != null;
+    }
+
+    /**
+     * Whether this host may use the persistent shell: not with {@code persistent_shell: false}, nor
+     * through sudo as a user other than root (the shell's output files live in the login user's
+     * private dir, which only root can write into besides that user).
+     */
+    private boolean shellPossible() {
+        return target.persistentShell() && (!privilege.active() || privilege.user().equals("root"));
     }
 
     /** The shell's start for the caller to do, or null when another caller has it. */
