@@ -38,7 +38,10 @@ public final class HostLock {
             // the host's shell runs it without a fork
             ExecResult r = execBuiltins(t, "if [ -d " + dir + " ] || mkdir -p " + dir + "; then\n"
                     + "set -C; if { printf '%s\\n' " + ShellQuote.quote(me.json()) + " > " + f + "; } 2>/dev/null; then :; else\n"
-                    + "printf 'HELD\\n'; cat " + f + " 2>/dev/null || true; fi; set +C\n"
+                    + "if [ -e " + f + " ]; then printf 'HELD\\n'; cat " + f + " 2>/dev/null || true\n"
+                    // not there and not creatable: the lock's directory is not writable by whoever commands run as
+                    + "else printf '%s\\n' " + ShellQuote.quote("cannot create " + path + " (not writable as this user?)") + " >&2; __rb_lk=1; fi; fi; set +C\n"
+                    + "if [ -n \"${__rb_lk:-}\" ]; then unset __rb_lk; false; fi\n"
                     + "else false; fi");
             if (r.stdout().isEmpty()) {
                 return new Attempt(true, me, null);

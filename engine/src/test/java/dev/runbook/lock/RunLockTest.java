@@ -65,6 +65,19 @@ class RunLockTest {
     }
 
     @Test
+    void aLockFileThatCannotBeCreatedIsAnErrorNotAnEmptyLockHeldBySomeone() throws Exception {
+        // a dangling symlink: noclobber refuses to create through it, and nothing exists there
+        // (how an unwritable directory looks to a become_user that is not root; tests run as root)
+        Host a = hosts().get(0);
+        Files.createDirectories(dir.resolve("a"));
+        Files.createSymbolicLink(dir.resolve("a/lock"), dir.resolve("missing/lock"));
+        try (Connections c = local()) {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> HostLock.tryAcquire(c.get(a), RunLock.pathOn(a), holder("run-1", 1)));
+            assertTrue(e.getMessage().contains("cannot create " + dir.resolve("a/lock")), e.getMessage());
+        }
+    }
+
+    @Test
     void aRefusalReleasesTheHostsItHadAlreadyTaken() throws Exception {
         try (Connections c = local()) {
             Host b = hosts().get(1);

@@ -182,7 +182,13 @@ class ProductionAccessIT {
                   - {id: nobody, hosts: etcd, assert: "who.stdout == 'nobody'"}
                   - {id: write, hosts: etcd-01, copy: {content: "x", dest: /tmp/as-nobody.txt}}
                 """);
-        Cmd.Result r = runbook(agent(), "apply", rb.toString(), "-i", inv.toString());
+        // nobody cannot create the run lock under /var/lib/runbook: said so, with the way out
+        Cmd.Result denied = runbook(agent(), "apply", rb.toString(), "-i", inv.toString());
+        assertTrue(denied.exit() != 0 && denied.all().contains("cannot create /var/lib/runbook/lock") && denied.all().contains("runbook_lock"),
+                denied.all());
+        Path withLock = inventoryWith("become-nobody-lock", "    ansible_become: true\n",
+                "    ansible_become: true\n    ansible_become_user: nobody\n    runbook_lock: /var/tmp/runbook-nobody.lock\n");
+        Cmd.Result r = runbook(agent(), "apply", rb.toString(), "-i", withLock.toString());
         assertEquals(1, r.exit(), r.all());
         for (String h : List.of("etcd-01", "etcd-02", "etcd-03")) {
             assertTrue(java.util.regex.Pattern.compile("ok\\s+" + h + "\\s+nobody\\b").matcher(r.out()).find(), "as nobody on " + h + ":\n" + r.out());
