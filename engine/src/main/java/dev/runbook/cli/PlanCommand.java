@@ -97,7 +97,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         // how each host is reached, where that is more than its address (jump hosts, sudo)
         s.reach().forEach((h, r) -> {
-            if (r.contains(" via ") || r.contains(", sudo")) {
+            if (dev.runbook.transport.ssh.TargetResolver.worthSaying(r)) {
                 out.println("reach: " + h + " = " + r);
             }
         });

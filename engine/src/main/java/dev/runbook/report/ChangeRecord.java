@@ -21,7 +21,7 @@ import java.util.Set;
  * journals, never from the clock, so the same inputs give the same record (diffable). Secrets are
  * already masked here; renderers only format.
  *
- * @param targets host name -> address, for every host some step runs on
+ * @param targets host name -> address (or how it is reached, where jump hosts or sudo make that more), for every host some step runs on
  * @param preconditions ids of the steps that complete before ANY destructive step can start
  */
 public record ChangeRecord(String name, String description, String runbookFile, String runbookSha256, String inventoryFile,
@@ -50,8 +50,10 @@ public record ChangeRecord(String name, String description, String runbookFile, 
             for (String h : p.hosts()) {
                 if (!h.equals(Inventory.CONTROL) && inventory.hosts().containsKey(h)) {
                     // the address, or how the host is reached where that is more (jump hosts, sudo)
-                    String reach = dev.runbook.transport.ssh.TargetResolver.reach(inventory.host(h));
-                    targets.putIfAbsent(h, reach.contains(" via ") || reach.contains(", sudo") ? reach : inventory.host(h).address());
+                    targets.computeIfAbsent(h, k -> {
+                        String reach = dev.runbook.transport.ssh.TargetResolver.reach(inventory.host(k));
+                        return dev.runbook.transport.ssh.TargetResolver.worthSaying(reach) ? reach : inventory.host(k).address();
+                    });
                 }
             }
             Map<String, List<String>> ops = new LinkedHashMap<>();

@@ -105,8 +105,4 @@ final class HostKeyPolicy implements HostKeyVerifier {
     String fingerprint() {
         return fingerprint;
     }
-
-    java.io.File file() {
-        return file.file();
-    }
 }

@@ -52,10 +52,6 @@ final class KnownHostsFile {
         this.lines = shared();
     }
 
-    File file() {
-        return file;
-    }
-
     /** The entries that apply to a host, in file order, and whether one of them revokes the offered key. */
     record Selection(List<OpenSSHKnownHosts.KnownHostEntry> entries, boolean revoked) {
     }

@@ -30,11 +30,6 @@ final class Privilege {
         this.sudo = sudo;
     }
 
-    /** sudo -n: a host whose sudo needs no password, not probed. */
-    static Privilege sudoWithoutPassword() {
-        return new Privilege(null, null, true);
-    }
-
     /** True when commands run through sudo. */
     boolean active() {
         return sudo;

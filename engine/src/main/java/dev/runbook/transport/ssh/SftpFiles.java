@@ -124,15 +124,6 @@ final class SftpFiles {
         }
     }
 
-    /** The uid that owns the staging directory: the login user's. */
-    int stagingOwner() {
-        try {
-            return channel().stat(staging()).getUID();
-        } catch (IOException e) {
-            throw new TransportException(host, "cannot stat the staging dir: " + e.getMessage(), null, e);
-        }
-    }
-
     /**
      * A private directory of the login user's ({@code ~/.runbook-staging}, mode 700): files for or
      * from a {@code become} host pass through it, never through a directory others can read. A

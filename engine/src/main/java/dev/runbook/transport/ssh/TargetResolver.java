@@ -81,6 +81,11 @@ public final class TargetResolver {
                 + (t.become() == null ? "" : ", sudo" + (t.becomeUser() == null ? "" : " as " + t.becomeUser()));
     }
 
+    /** Whether a {@link #reach} says more than the host's address: a jump host or sudo (plans print only those). */
+    public static boolean worthSaying(String reach) {
+        return reach.contains(" via ") || reach.contains(", sudo");
+    }
+
     /**
      * A ProxyJump value: {@code [user@]host[:port][,[user@]host[:port]...]} ({@code none}: no jump).
      * A jump without a user logs in as {@code defaultUser} (the host's own login user), port 22.
