@@ -64,6 +64,16 @@ public interface Transport extends AutoCloseable {
         return false;
     }
 
+    /**
+     * A local address (on 127.0.0.1, for this run) whose TCP connections reach {@code host:port}
+     * as THIS host sees it: a port closed to the control machine but open to the host (an etcd
+     * client port behind a firewall or a bastion). Where the control machine reaches it directly
+     * (the local transport), the address itself.
+     */
+    default java.net.InetSocketAddress forward(String host, int port) {
+        return new java.net.InetSocketAddress(host, port);
+    }
+
     /** "ssh root@10.0.0.1:22" or "local": for messages. */
     String describe();
 

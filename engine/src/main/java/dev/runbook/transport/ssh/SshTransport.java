@@ -25,6 +25,7 @@ public final class SshTransport implements Transport {
     private final SftpFiles files;
     /** The same files as root, for a login with become. */
     private final RootFiles rootFiles;
+    private final PortForwards forwards;
     private volatile RemoteShell shell;
     /** Started on the host's second command: a host that runs one command never pays for the shell. */
     private final AtomicInteger commands = new AtomicInteger();
@@ -37,6 +38,7 @@ public final class SshTransport implements Transport {
         this.sessions = new SessionExec(target.name(), client, privilege);
         this.files = new SftpFiles(target.name(), target.user(), client);
         this.rootFiles = new RootFiles(target.name(), files, sessions, privilege, this::exec);
+        this.forwards = new PortForwards(target.name(), client);
     }
 
     /** Connects and authenticates directly; every failure is a {@link dev.runbook.transport.TransportException} with a hint. */
@@ -218,6 +220,12 @@ public final class SshTransport implements Transport {
         return privilege.active() ? rootFiles.read(remotePath) : files.read(remotePath);
     }
 
+    /** Through this connection: a listener on 127.0.0.1 per target, each connection a direct-tcpip channel ({@link PortForwards}). */
+    @Override
+    public java.net.InetSocketAddress forward(String host, int port) {
+        return forwards.to(host, port);
+    }
+
     @Override
     public String describe() {
         return "ssh " + target.user() + "@" + target.address() + ":" + target.port();
@@ -226,6 +234,7 @@ public final class SshTransport implements Transport {
     /** Ends the connection: EOF to the persistent shell, then disconnect (no per-channel close handshakes to wait for). */
     @Override
     public synchronized void close() {
+        forwards.close();
         if (shell != null) {
             shell.close();
         }

@@ -68,6 +68,47 @@ class JumpHostsTest {
     }
 
     @Test
+    void aPortOpenOnlyToTheMemberIsReachedThroughItsForward() throws Exception {
+        // an echo service on loopback stands for a member's etcd port; the forward rides the
+        // member's own connection, itself tunnelled through the bastion
+        try (java.net.ServerSocket echo = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+             JumpHosts jumps = new JumpHosts(false, 5000)) {
+            Thread server = new Thread(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (java.net.Socket s = echo.accept()) {
+                        s.getOutputStream().write(s.getInputStream().readNBytes(5));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            server.setDaemon(true);
+            server.start();
+            try (SshTransport t = SshTransport.connect(behind("m4", "127.0.0.1:" + bastion.port, knownHosts), false, 5000, jumps)) {
+                java.net.InetSocketAddress local = t.forward("127.0.0.1", echo.getLocalPort());
+                assertEquals(local, t.forward("127.0.0.1", echo.getLocalPort()), "one listener per target");
+                for (String word : List.of("hello", "again")) {
+                    try (java.net.Socket c = new java.net.Socket(local.getAddress(), local.getPort())) {
+                        c.getOutputStream().write(word.getBytes());
+                        assertEquals(word, new String(c.getInputStream().readNBytes(5)));
+                    }
+                }
+                // a target that refuses costs that connection only; the listener stays
+                int closed;
+                try (java.net.ServerSocket tmp = new java.net.ServerSocket(0)) {
+                    closed = tmp.getLocalPort();
+                }
+                java.net.InetSocketAddress dead = t.forward("127.0.0.1", closed);
+                for (int i = 0; i < 2; i++) {
+                    try (java.net.Socket c = new java.net.Socket(dead.getAddress(), dead.getPort())) {
+                        assertEquals(-1, c.getInputStream().read(), "a refused target closes the local socket");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aChainOfJumpsIsFollowedInOrder() throws Exception {
         try (JumpHosts jumps = new JumpHosts(false, 5000)) {
             // the bastion, then the member itself as a second jump, then the member
