@@ -111,16 +111,16 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
      */
     private static Recovery across(Path runsRoot, String resumedFrom, Recovery here, int depth) {
         if (resumedFrom == null || depth > 20) {
-            return here;
+            return placed(here);
         }
         Recovery earlier;
         try {
             earlier = read(runsRoot, resumedFrom).recovery();
         } catch (RunbookException e) {
-            return here; // the earlier journal is gone: this run's own figures are all there is
+            return placed(here); // the earlier journal is gone: this run's own figures are all there is
         }
         if (earlier == null) {
-            return here;
+            return placed(here);
         }
         if (here == null) {
             return earlier;
@@ -133,9 +133,19 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
                 earlier.snapshotKeys() != null ? earlier.snapshotKeys() : here.snapshotKeys());
     }
 
+    /**
+     * This journal's own figures; null when it has neither a destructive step nor a marked one. A
+     * journal with marked steps but no destructive one (a resumed run whose destructive steps all
+     * finished in an earlier attempt) gets outage start -1: only {@link #across} can place it.
+     */
+    /** {@code r}, or null when no outage started in it (marked steps alone are no recovery). */
+    private static Recovery placed(Recovery r) {
+        return r == null || r.outageStart() < 0 ? null : r;
+    }
+
     private static Recovery recovery(List<StepRun> steps) {
         StepRun first = steps.stream().filter(StepRun::destructive).findFirst().orElse(null);
-        if (first == null) {
+        if (first == null && steps.stream().noneMatch(s -> s.recoveryMark() != null)) {
             return null;
         }
         Long quorum = null;
@@ -166,7 +176,7 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
                 }
             }
         }
-        return new Recovery(first.start(), first.id(), quorum, healthy, taken, revision, keys);
+        return new Recovery(first == null ? -1 : first.start(), first == null ? null : first.id(), quorum, healthy, taken, revision, keys);
     }
 
     private static String str(Object o) {

@@ -93,6 +93,38 @@ class RunRecordTest {
         assertEquals(62_000L, r.recovery().rtoQuorumMillis(), "RTO includes the time the engine was dead");
     }
 
+    @Test
+    void aResumeThatStartsAfterEveryDestructiveStepStillMeasuresTheRto() throws IOException {
+        // killed after the restore (the last destructive step): the resumed run has only the
+        // repoint and the marked steps, its outage began in the first attempt
+        journal("j1", List.of(
+                "{\"event\":\"run_start\",\"time\":" + T + ",\"run_id\":\"j1\",\"runbook\":\"r.yml\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 1000) + ",\"step\":\"stop\",\"destructive\":true}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 1500) + ",\"step\":\"stop\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 1500) + ",\"step\":\"restore\",\"destructive\":true}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 1600) + ",\"step\":\"restore\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 1600) + ",\"step\":\"repoint\"}"));
+        journal("j2", List.of(
+                "{\"event\":\"run_start\",\"time\":" + (T + 5_000) + ",\"run_id\":\"j2\",\"runbook\":\"r.yml\",\"resumed_from\":\"j1\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 5_100) + ",\"step\":\"repoint\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 5_200) + ",\"step\":\"repoint\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 5_200) + ",\"step\":\"start\",\"recovery\":\"quorum\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 6_000) + ",\"step\":\"start\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 6_000) + ",\"step\":\"healthy\",\"recovery\":\"healthy\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 6_500) + ",\"step\":\"healthy\",\"status\":\"ok\",\"msg\":\"\"}",
+                "{\"event\":\"run_end\",\"time\":" + (T + 6_600) + ",\"run_id\":\"j2\",\"exit_code\":0,\"outcome\":\"OK\",\"millis\":1600}"));
+        RunRecord r = RunRecord.read(runs, "j2");
+        assertEquals("stop", r.recovery().firstDestructive());
+        assertEquals(5_000L, r.recovery().rtoQuorumMillis());
+        assertEquals(5_500L, r.recovery().rtoHealthyMillis());
+        // marked steps without any outage (a run that changed nothing, not resumed): no recovery
+        journal("n1", List.of(
+                "{\"event\":\"run_start\",\"time\":" + T + ",\"run_id\":\"n1\",\"runbook\":\"r.yml\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 10) + ",\"step\":\"healthy\",\"recovery\":\"healthy\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 20) + ",\"step\":\"healthy\",\"status\":\"ok\",\"msg\":\"\"}"));
+        assertEquals(null, RunRecord.read(runs, "n1").recovery());
+    }
+
     private void journal(String id, List<String> lines) throws IOException {
         Path d = Files.createDirectories(runs.resolve(id));
         Files.writeString(d.resolve("journal.jsonl"), String.join("\n", lines) + "\n");
