@@ -25,6 +25,15 @@ public interface Action {
     default void warmUp(StepContext ctx) {
     }
 
+    /**
+     * Checks, before any step of the run has run and after every host connected, what this step
+     * will need and can check without changing anything (an etcd step: its members' routes and
+     * TLS material). Throws {@link dev.runbook.error.RunbookException} to stop the run there.
+     * Called once per step, on the step's first host.
+     */
+    default void preflight(StepContext ctx) {
+    }
+
     /** {@link #bulkBytes} of a step that moves data of a size not known before it runs. */
     long UNKNOWN_BULK = -1;
 

@@ -85,15 +85,18 @@ final class ApplyCommand implements Callable<Integer> {
         exec.applyKeyPassphrase();
         Connections connections = new Connections(Connections.standard(exec.acceptNewHostKeys, exec.connectTimeoutSeconds * 1000,
                 exec.becomePassword()));
+        // etcd calls made here may go through a member's SSH connection and read its TLS files
+        resources.links(dev.runbook.action.HostLinks.of(s.inventory.hosts().values(), connections::get));
         if (check) {
             PlanCommand.print(System.out, s, plan);
             try {
                 new Executor(s.graph, s.targets, s.scopes, connections, opts, new ConsoleListener(System.out, false), s.masker).connectAll();
                 System.out.println();
-                System.out.println("check: every host answered over SSH with a known host key; nothing was changed");
+                System.out.println("check: every host answered over SSH with a known host key, and every etcd step's members and TLS material were checked; nothing was changed");
                 return 0;
             } finally {
                 connections.close();
+                resources.close();
             }
         }
         List<RunListener> ls = new ArrayList<>();

@@ -151,7 +151,12 @@ final class DrillCommand implements Callable<Integer> {
         boolean yes = Boolean.TRUE.equals(st.get("yes"));
         String prefix = "/runbook-drill/" + st.string("id") + "/";
         Inventory inventoryData = dev.runbook.inventory.InventoryParser.load(inv);
-        try (RunResources resources = new RunResources(); EtcdClients clients = new EtcdClients()) {
+        // the drill's own reads and writes of etcd: through the members' SSH connections when the
+        // inventory says so (etcd_access), with the TLS material read there
+        try (dev.runbook.transport.Connections connections = new dev.runbook.transport.Connections(
+                dev.runbook.transport.Connections.standard(false, 10_000, becomePassword()));
+             RunResources resources = new RunResources();
+             EtcdClients clients = new EtcdClients(links(inventoryData, connections))) {
             EtcdTarget target = target(inventoryData, inv, resources);
             if (!st.done(Phase.KEYS_BEFORE)) {
                 say("== writing " + keys + " known keys under " + prefix + "before/");
@@ -220,7 +225,7 @@ final class DrillCommand implements Callable<Integer> {
             DrillData.Check before;
             DrillData.Check later;
             // a new client: the one that wrote may still hold channels to members that are gone now
-            try (EtcdClients fresh = new EtcdClients()) {
+            try (EtcdClients fresh = new EtcdClients(links(inventoryData, connections))) {
                 DrillData after = new DrillData(fresh.cluster(target), prefix);
                 before = after.check("before", keys);
                 later = after.check("after", laterKeys);
@@ -350,6 +355,16 @@ final class DrillCommand implements Callable<Integer> {
             throw new IllegalStateException("the drill talks to etcd only");
         }, "in the drill's data check", null, () -> false, file.toAbsolutePath().getParent(), "drill", new ConsoleOperator(true), resources, m -> { });
         return new EtcdTarget.Spec(null, null, null, null, Duration.ofSeconds(10)).resolve(ctx);
+    }
+
+    private static dev.runbook.action.HostLinks links(Inventory inv, dev.runbook.transport.Connections connections) {
+        return dev.runbook.action.HostLinks.of(inv.hosts().values(), connections::get);
+    }
+
+    /** The sudo password the operator gave the drill's runs (the environment's; the inventory's own win). */
+    private static char[] becomePassword() {
+        String pw = System.getenv("RUNBOOK_BECOME_PASSWORD");
+        return pw == null ? null : pw.toCharArray();
     }
 
     private static void say(String s) {

@@ -72,6 +72,7 @@ public final class Executor {
         warmUp();
         List<Host> hosts = targets.remoteHosts(graph.order());
         if (hosts.isEmpty()) {
+            preflight();
             return;
         }
         // how many steps each host runs (block sub-steps included): hosts with several get their
@@ -95,6 +96,24 @@ public final class Executor {
                 }
             }
             throw new RunbookException(ExitCode.ABORTED, null, sb.toString(), hint);
+        }
+        preflight();
+    }
+
+    /** Every step's {@link dev.runbook.action.Action#preflight}, on its first host: a failure stops the run before any step. */
+    private void preflight() {
+        for (Step s : graph.order()) {
+            List<Host> hosts = targets.of(s);
+            if (hosts == null || hosts.isEmpty() || options.alreadyDone().contains(s.id())) {
+                continue;
+            }
+            List<Step> parts = new ArrayList<>(s.isBlock() ? s.block() : List.of(s));
+            for (Step p : parts) {
+                p.action().preflight(runner.context(p, hosts.get(0), scopes.forHost(hosts.get(0), false), null));
+            }
+            if (s.rolling() != null && s.rolling().gate() != null) {
+                s.rolling().gate().action().preflight(runner.context(s, hosts.get(0), scopes.forHost(hosts.get(0), false), null));
+            }
         }
     }
 

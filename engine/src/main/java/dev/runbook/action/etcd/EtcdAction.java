@@ -41,13 +41,39 @@ abstract class EtcdAction implements Action {
         EtcdClients clients = EtcdClients.of(ctx);
         clients.beginStep();
         try {
-            return execute(ctx, target);
+            String note = clients.firstNote(target);
+            if (note != null) {
+                ctx.progress(note);
+            }
+            ActionResult r = execute(ctx, target);
+            return note == null ? r : new ActionResult(r.failed(), r.changed(), r.rc(), r.stdout(), r.stderr(),
+                    (r.msg() == null || r.msg().isEmpty() ? "" : r.msg() + " | ") + note, r.data(), r.abort());
         } catch (EtcdClients.EtcdException e) {
             return ActionResult.failed(e.full());
         } catch (IllegalArgumentException e) {
             return ActionResult.failed(e.getMessage());
         } finally {
             clients.endStep();
+        }
+    }
+
+    /**
+     * Before any step runs: the target resolves, every member's route is decided (tunnels opened)
+     * and the TLS material is read and checked. A wrong certificate path, a key that is not the
+     * certificate's, an unreachable member's files stop the run here, before anything changed.
+     */
+    @Override
+    public final void preflight(StepContext ctx) {
+        EtcdTarget target;
+        try {
+            target = spec.resolve(ctx);
+        } catch (RuntimeException e) {
+            return; // a target known only later in the run (a registered value): the step resolves and reports it
+        }
+        try {
+            EtcdClients.of(ctx).prepare(target);
+        } catch (EtcdClients.EtcdException e) {
+            throw RunbookException.invalid(null, e.getMessage() + " " + ctx.where(), e.hint());
         }
     }
 
@@ -61,14 +87,14 @@ abstract class EtcdAction implements Action {
         try {
             EtcdTarget target = spec.resolve(ctx);
             EtcdClients.warmUp(EtcdClients.of(ctx), target);
-            prepare(target);
+            prepare(EtcdClients.of(ctx), target);
         } catch (RuntimeException e) {
             // a warm-up that cannot resolve its target leaves the real step to report why
         }
     }
 
     /** What else this kind of action can load ahead, on the warm-up thread (read-only, no connection kept). */
-    void prepare(EtcdTarget target) {
+    void prepare(EtcdClients clients, EtcdTarget target) {
     }
 
     /** What the action would do, for plans; {@code cluster} names the endpoints. */

@@ -1,6 +1,8 @@
 package dev.runbook.action.etcd;
 
+import dev.runbook.action.HostLinks;
 import dev.runbook.action.StepContext;
+import io.netty.handler.ssl.SslContext;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import java.util.List;
@@ -38,7 +40,24 @@ public final class EtcdClients implements AutoCloseable {
 
     private static final java.util.concurrent.atomic.AtomicBoolean WARM = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
-    private final MemberChannels channels = new MemberChannels();
+    private final Map<String, String> resolverTargets = new ConcurrentHashMap<>();
+    private final HostLinks links;
+    private final Routes routes = new Routes(this::answers);
+    private final Map<String, java.util.concurrent.CompletableFuture<TlsMaterial>> material = new ConcurrentHashMap<>();
+    private final Map<String, SslContext> grpcTls = new ConcurrentHashMap<>();
+    private final Map<String, javax.net.ssl.SSLContext> jdkTls = new ConcurrentHashMap<>();
+    private final java.util.Set<String> told = ConcurrentHashMap.newKeySet();
+    private final MemberChannels channels = new MemberChannels(this::sslContext, this::route);
+
+    /** The run's clients for actions on this machine only (no tunnel, no TLS read on a member). */
+    public EtcdClients() {
+        this(HostLinks.NONE);
+    }
+
+    /** The run's clients, reaching members' connections (tunnels, TLS files on members) through {@code links}. */
+    public EtcdClients(HostLinks links) {
+        this.links = links;
+    }
     /**
      * Each jetcd client's own event loops (jetcd closes them with the client, so they cannot be
      * shared), awaited when the run ends: left to gRPC's shared event loop they linger in
@@ -138,7 +157,143 @@ public final class EtcdClients implements AutoCloseable {
 
     /** The run's clients for this context (a run resource, closed when the run ends). */
     public static EtcdClients of(StepContext ctx) {
-        return ctx.resources().get("etcd-clients", EtcdClients::new);
+        return ctx.resources().get("etcd-clients", () -> new EtcdClients(ctx.resources().links()));
+    }
+
+    /** How this run reaches {@code endpoint} (decided on first use; see {@link Routes}). */
+    Routes.Route route(EtcdTarget t, String endpoint) {
+        return routes.of(t, endpoint, links);
+    }
+
+    /**
+     * Everything a target needs before its first call, decided and checked now: every endpoint's
+     * route (tunnels opened; a member whose host is unreachable is left to fail its own calls) and
+     * the TLS material (read, parsed, key matched to certificate). Throws {@link EtcdException}
+     * naming the host and file at fault.
+     */
+    public void prepare(EtcdTarget t) {
+        tls(t);
+        for (String ep : t.endpoints()) {
+            try {
+                route(t, ep);
+            } catch (EtcdException e) {
+                // a member whose host cannot be reached (the one being replaced) fails its own calls, like a member that is down
+            }
+        }
+    }
+
+    /** {@link Routes.Probe}: a TLS handshake with the target's material, the certificate checked for {@code host}. */
+    private boolean answers(EtcdTarget t, String host, int port, int millis) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), Math.max(1, millis));
+            if (t.tls().kind() == EtcdTarget.Tls.Kind.NONE) {
+                return true;
+            }
+            s.setSoTimeout(Math.max(1, millis));
+            try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) jdkContext(t).getSocketFactory().createSocket(s, host, port, false)) {
+                javax.net.ssl.SSLParameters p = tls.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                tls.setSSLParameters(p);
+                tls.startHandshake();
+                return true;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * What this run decided for the target, the first time it is asked (null after): how each
+     * member is reached and where the TLS material came from, for the operator and the journal.
+     */
+    public String firstNote(EtcdTarget t) {
+        if (!told.add(t.access() + "|" + t.tlsKey() + "|" + t.endpoints())) {
+            return null;
+        }
+        Map<String, Routes.Route> all = new java.util.LinkedHashMap<>();
+        for (String ep : t.endpoints()) {
+            try {
+                all.put(ep, route(t, ep));
+            } catch (EtcdException e) {
+                // unreachable: its calls say so
+            }
+        }
+        StringBuilder sb = new StringBuilder("etcd access " + t.access().word() + ": ");
+        java.util.Map<String, java.util.List<String>> byWay = new java.util.LinkedHashMap<>();
+        all.values().forEach(r -> byWay.computeIfAbsent(r.via() == null ? "direct" : "ssh", k -> new java.util.ArrayList<>())
+                .add(r.via() == null ? java.net.URI.create(r.endpoint()).getAuthority() : r.via()));
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        byWay.forEach((way, who) -> parts.add(way.equals("direct") ? "direct to " + String.join(", ", who)
+                : "through the SSH connections of " + String.join(", ", who)));
+        sb.append(String.join("; ", parts));
+        TlsMaterial m = tls(t);
+        if (m != null) {
+            sb.append("; TLS from ").append(m.origin());
+        }
+        return sb.toString();
+    }
+
+    /** The target's TLS material, read once per run (null: plain http). */
+    TlsMaterial tls(EtcdTarget t) {
+        if (t.tls().kind() == EtcdTarget.Tls.Kind.NONE) {
+            return null;
+        }
+        java.util.concurrent.CompletableFuture<TlsMaterial> f = material.computeIfAbsent(t.tlsKey(), k -> new java.util.concurrent.CompletableFuture<>());
+        synchronized (f) {
+            if (!f.isDone()) {
+                try {
+                    f.complete(load(t));
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            }
+        }
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw (RuntimeException) e.getCause();
+        }
+    }
+
+    private TlsMaterial load(EtcdTarget t) {
+        EtcdTarget.Tls s = t.tls();
+        if (s.kind() == EtcdTarget.Tls.Kind.MEMBERS) {
+            return MemberTls.read(s, MemberTls.owners(t, links), links, java.time.Duration.ofSeconds(30));
+        }
+        try {
+            byte[] ca = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(s.ca()));
+            byte[] cert = s.cert() == null ? null : java.nio.file.Files.readAllBytes(java.nio.file.Path.of(s.cert()));
+            byte[] key = s.key() == null ? null : java.nio.file.Files.readAllBytes(java.nio.file.Path.of(s.key()));
+            return TlsMaterial.parse(ca, s.ca(), cert, s.cert(), key, s.key(),
+                    "this machine: CA " + s.ca() + (s.cert() == null ? "" : ", client " + s.cert() + " + " + s.key()));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new EtcdException("cannot load TLS files (" + s.ca() + ", " + s.cert() + ", " + s.key() + "): " + e.getMessage(),
+                    "etcd_ca must be a PEM CA certificate, etcd_cert/etcd_key a PEM certificate and its private key");
+        }
+    }
+
+    /** The gRPC TLS context of the target's material, built once per run (shared by channels and clients). */
+    SslContext sslContext(EtcdTarget t) {
+        TlsMaterial m = tls(t);
+        return grpcTls.computeIfAbsent(t.tlsKey(), k -> {
+            try {
+                return TlsFiles.clientContext(m);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new EtcdException("cannot use the TLS material (" + m.origin() + "): " + e.getMessage(), null);
+            }
+        });
+    }
+
+    /** The same material as a JDK context (etcd's /metrics over HTTPS), once per run. */
+    javax.net.ssl.SSLContext jdkContext(EtcdTarget t) {
+        TlsMaterial m = tls(t);
+        return jdkTls.computeIfAbsent(t.tlsKey(), k -> {
+            try {
+                return TlsFiles.jdkContext(m);
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new EtcdException("cannot use the TLS material (" + m.origin() + "): " + e.getMessage(), null);
+            }
+        });
     }
 
     public Client cluster(EtcdTarget t) {
@@ -159,11 +314,15 @@ public final class EtcdClients implements AutoCloseable {
         if (c != null) {
             c.close();
         }
+        String target = resolverTargets.remove(key(t, List.of(endpoint)));
+        if (target != null) {
+            RouteResolver.forget(target);
+        }
         channels.discard(t, endpoint);
     }
 
     private static String key(EtcdTarget t, List<String> endpoints) {
-        return endpoints + "|" + t.tlsKey();
+        return endpoints + "|" + t.tlsKey() + "|" + t.access();
     }
 
     private Client client(EtcdTarget t, List<String> endpoints) {
@@ -177,11 +336,26 @@ public final class EtcdClients implements AutoCloseable {
         return v;
     }
 
+    /**
+     * A jetcd client over the endpoints' routes. Direct ones are given to jetcd as they are; a
+     * tunnelled one keeps its member's real address as its TLS authority (one endpoint: jetcd's
+     * own authority; several: {@link RouteResolver}, an authority per address).
+     */
     private Client build(EtcdTarget t, List<String> endpoints) {
-        ClientBuilder b = Client.builder().endpoints(endpoints.toArray(String[]::new)).vertx(newLoops())
+        List<Routes.Route> rs = endpoints.stream().map(ep -> route(t, ep)).toList();
+        ClientBuilder b = Client.builder().vertx(newLoops())
                 .connectTimeout(t.callTimeout()).retryMaxDuration(t.callTimeout()).keepaliveWithoutCalls(false);
-        if (t.ca() != null || endpoints.stream().anyMatch(e -> e.startsWith("https:"))) {
-            b.sslContext(channels.sslContext(t));
+        if (rs.stream().noneMatch(r -> r.via() != null)) {
+            b.endpoints(endpoints.toArray(String[]::new));
+        } else if (rs.size() == 1) {
+            b.endpoints(rs.get(0).dialUrl()).authority(rs.get(0).authority());
+        } else {
+            String target = RouteResolver.target(rs);
+            resolverTargets.put(key(t, endpoints), target);
+            b.target(target);
+        }
+        if (t.tls().kind() != EtcdTarget.Tls.Kind.NONE || endpoints.stream().anyMatch(e -> e.startsWith("https:"))) {
+            b.sslContext(sslContext(t));
         }
         return b.build();
     }
@@ -223,6 +397,8 @@ public final class EtcdClients implements AutoCloseable {
     public void close() {
         clients.values().forEach(Client::close);
         clients.clear();
+        resolverTargets.values().forEach(RouteResolver::forget);
+        resolverTargets.clear();
         channels.close();
         for (io.vertx.core.Vertx v; (v = loops.poll()) != null; ) {
             try {

@@ -9,20 +9,88 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Which etcd cluster an etcd action talks to, and how: client endpoints, TLS files on the machine
- * running the engine, the per-call deadline. From the step's keys, else the inventory variables
- * {@code etcd_endpoints}, {@code etcd_ca}, {@code etcd_cert}, {@code etcd_key}, else the addresses of
- * the {@code etcd} group's hosts ({@code https://<address>:2379}).
- *
- * @param ca null for plain http
+ * Which etcd cluster an etcd action talks to, and how: client endpoints, where the TLS material
+ * comes from, how each member's client port is reached, the per-call deadline. From the step's
+ * keys, else the inventory variables {@code etcd_endpoints}, {@code etcd_ca}/{@code etcd_cert}/
+ * {@code etcd_key} (files on this machine) or {@code etcd_member_ca}/{@code etcd_member_cert}/
+ * {@code etcd_member_key} (files on the members; none given: found there), and {@code etcd_access};
+ * else the addresses of the {@code etcd} group's hosts ({@code https://<address>:2379}).
  */
-public record EtcdTarget(List<String> endpoints, Path ca, Path cert, Path key, Duration callTimeout) {
-    /** The TLS files as one key: clients, channels and TLS contexts are shared per endpoint(s) and these. */
+public record EtcdTarget(List<String> endpoints, Tls tls, Access access, Duration callTimeout) {
+    /** A target whose TLS files (or none: plain http) are on this machine, reached directly. */
+    public EtcdTarget(List<String> endpoints, Path ca, Path cert, Path key, Duration callTimeout) {
+        this(endpoints, ca == null ? Tls.NONE : Tls.control(ca, cert, key), Access.DIRECT, callTimeout);
+    }
+
+    /** The TLS source as one key: clients, channels and TLS contexts are shared per endpoint(s) and this. */
     String tlsKey() {
-        return ca + "|" + cert + "|" + key;
+        return tls.id();
+    }
+
+    /** The same target with another per-call deadline. */
+    EtcdTarget withCallTimeout(Duration d) {
+        return new EtcdTarget(endpoints, tls, access, d);
+    }
+
+    /** How the engine reaches a member's client port ({@code etcd_access}). */
+    public enum Access {
+        /** Straight from this machine. */
+        DIRECT,
+        /** Through the SSH connection of the inventory host that owns the client URL. */
+        SSH,
+        /** Direct when the client port answers from this machine at the first contact, else SSH. */
+        AUTO;
+
+        static Access parse(String v) {
+            if (v == null || v.isBlank()) {
+                return AUTO;
+            }
+            try {
+                return valueOf(v.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw RunbookException.invalid(null, "etcd_access must be direct, ssh or auto, not '" + v + "'",
+                        "direct: this machine reaches the client ports; ssh: through each member's SSH connection; auto: direct when it answers");
+            }
+        }
+
+        String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Where the client's TLS material comes from: files on this machine, files on the members
+     * (explicit paths, or null ones found there: etcd's own flags, kubeadm's and etcdadm's
+     * defaults), or none (plain http).
+     */
+    public record Tls(Kind kind, String ca, String cert, String key) {
+        static final Tls NONE = new Tls(Kind.NONE, null, null, null);
+
+        /** See the record. */
+        public enum Kind { NONE, CONTROL, MEMBERS }
+
+        static Tls control(Path ca, Path cert, Path key) {
+            return new Tls(Kind.CONTROL, ca.toString(), cert == null ? null : cert.toString(), key == null ? null : key.toString());
+        }
+
+        String id() {
+            return kind + "|" + ca + "|" + cert + "|" + key;
+        }
+
+        /** For plans and messages. */
+        String describe() {
+            return switch (kind) {
+                case NONE -> "plain http";
+                case CONTROL -> "TLS files on this machine";
+                case MEMBERS -> ca == null && cert == null ? "TLS material found on the members (read through sudo, kept in memory)"
+                        : "TLS files on the members (" + String.join(", ", java.util.stream.Stream.of(ca, cert, key).filter(x -> x != null).toList())
+                                + "; read through sudo, kept in memory)";
+            };
+        }
     }
 
     /** The unrendered connection keys of one step. */
@@ -54,24 +122,42 @@ public record EtcdTarget(List<String> endpoints, Path ca, Path cert, Path key, D
             Path certPath = path(ctx, cert, vars, "etcd_cert");
             Path keyPath = path(ctx, key, vars, "etcd_key");
             boolean tls = list.stream().anyMatch(e -> e.startsWith("https://"));
-            if (tls && caPath == null) {
-                throw RunbookException.invalid(null, "https endpoints but no CA file " + ctx.where(),
-                        "set etcd_ca (and etcd_cert/etcd_key for client-certificate auth) in the inventory");
-            }
-            for (Path p : new Path[] {caPath, certPath, keyPath}) {
-                if (p != null && !Files.isReadable(p)) {
-                    throw RunbookException.invalid(null, "TLS file " + p + " is not readable on the machine running runbook " + ctx.where(),
-                            "etcd_ca/etcd_cert/etcd_key are paths on the control machine, not on the members");
+            Access access = Access.parse(str(vars.get("etcd_access")));
+            Tls source;
+            if (caPath != null || certPath != null || keyPath != null) {
+                if (caPath == null) {
+                    throw RunbookException.invalid(null, "etcd_cert/etcd_key given but no etcd_ca " + ctx.where(),
+                            "set etcd_ca too, or leave all three out to use the members' own files");
                 }
+                for (Path p : new Path[] {caPath, certPath, keyPath}) {
+                    if (p != null && !Files.isReadable(p)) {
+                        throw RunbookException.invalid(null, "TLS file " + p + " is not readable on the machine running runbook " + ctx.where(),
+                                "etcd_ca/etcd_cert/etcd_key are paths on this machine; for files on the members use etcd_member_ca/"
+                                        + "etcd_member_cert/etcd_member_key, or set none of them to use what the members' etcd uses");
+                    }
+                }
+                source = Tls.control(caPath, certPath, keyPath);
+            } else if (tls) {
+                String mca = str(vars.get("etcd_member_ca"));
+                String mcert = str(vars.get("etcd_member_cert"));
+                String mkey = str(vars.get("etcd_member_key"));
+                if ((mcert == null) != (mkey == null)) {
+                    throw RunbookException.invalid(null, "etcd_member_cert and etcd_member_key go together " + ctx.where(),
+                            "give both (the client certificate and its key on the members), or neither to find them there");
+                }
+                source = new Tls(Tls.Kind.MEMBERS, blankToNull(mca), blankToNull(mcert), blankToNull(mkey));
+            } else {
+                source = Tls.NONE;
             }
-            return new EtcdTarget(List.copyOf(list), caPath, certPath, keyPath, callTimeout);
+            return new EtcdTarget(List.copyOf(list), source, access, callTimeout);
         }
 
         /** For plans: the endpoints as far as they can be known without connecting. */
         public String describe(StepContext ctx) {
             try {
                 EtcdTarget t = resolve(ctx);
-                return String.join(",", t.endpoints()) + (t.ca() != null ? " (TLS)" : "");
+                return String.join(",", t.endpoints()) + " (" + t.tls().describe() + "; access " + t.access().word()
+                        + (t.access() == Access.AUTO ? ": direct when the client port answers, else through the member's SSH" : "") + ")";
             } catch (RunbookException e) {
                 return "<<etcd endpoints: " + e.getMessage() + ">>";
             }
@@ -103,6 +189,10 @@ public record EtcdTarget(List<String> endpoints, Path ca, Path cert, Path key, D
         private static String str(Object o) {
             return o == null ? null : String.valueOf(o);
         }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
     }
 
     /** Reads the common keys; the caller declares its own keys and calls finish(). */
@@ -126,7 +216,7 @@ public record EtcdTarget(List<String> endpoints, Path ca, Path cert, Path key, D
                     return e;
                 }
             }
-            return (ca != null ? "https://" : "http://") + address + ":2379";
+            return (tls.kind() != Tls.Kind.NONE ? "https://" : "http://") + address + ":2379";
         }
         for (String e : endpoints) {
             if (e.contains(member)) {

@@ -88,7 +88,7 @@ final class HealthAction extends EtcdAction {
             Duration half = stuckAfter.dividedBy(2);
             half = half.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : half;
             if (half.compareTo(target.callTimeout()) < 0) {
-                probes = new EtcdTarget(target.endpoints(), target.ca(), target.cert(), target.key(), half);
+                probes = target.withCallTimeout(half);
             }
         }
         List<PublishStalls.MemberUrls> members = null; // read once, when a member is first missing
@@ -120,7 +120,7 @@ final class HealthAction extends EtcdAction {
                         idOf.put(ep, id);
                     }
                 }
-                List<String> stuck = stalls.observe(missing, idOf, received(target, healthyEps), started, System.nanoTime());
+                List<String> stuck = stalls.observe(missing, idOf, received(EtcdClients.of(ctx), target, healthyEps), started, System.nanoTime());
                 if (stuck.size() == missing.size()) {
                     return ActionResult.ok(false, healthy + "/" + last.size() + " healthy; stuck in etcd's publish retry (raft traffic, nothing served in "
                             + stuckAfter.toMillis() + "ms; etcd proposes again only ~7 s after its start): "
@@ -207,11 +207,11 @@ final class HealthAction extends EtcdAction {
     }
 
     /** Per healthy member that answers its /metrics, the raft bytes it has received from each member id so far. */
-    private static Map<String, Map<String, Double>> received(EtcdTarget target, List<String> healthy) {
+    private static Map<String, Map<String, Double>> received(EtcdClients clients, EtcdTarget target, List<String> healthy) {
         Map<String, Map<String, Double>> out = new HashMap<>();
         for (String ep : healthy) {
             try {
-                out.put(ep, PeersAction.receivedBytes(PeersAction.fetch(target, ep)));
+                out.put(ep, PeersAction.receivedBytes(PeersAction.fetch(clients, target, ep)));
             } catch (java.io.IOException | RuntimeException e) {
                 // this member's view is missing from this look; another healthy member may tell
             }

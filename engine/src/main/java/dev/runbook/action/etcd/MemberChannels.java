@@ -39,13 +39,20 @@ import java.util.function.Function;
  */
 final class MemberChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-    private final Map<String, SslContext> ssl = new ConcurrentHashMap<>();
+    private final Function<EtcdTarget, SslContext> tls;
+    private final java.util.function.BiFunction<EtcdTarget, String, Routes.Route> routes;
     /**
      * Our own event loop, ended in {@link #close}: gRPC's shared one lingers for a second after its
      * last channel, and the JVM's exit waits ~300 ms for every thread still inside a native call
      * (an epoll_wait) before it gives up on it.
      */
     private volatile io.netty.channel.EventLoopGroup loop;
+
+    /** Channels with the run's TLS contexts and member routes (both owned by {@link EtcdClients}). */
+    MemberChannels(Function<EtcdTarget, SslContext> tls, java.util.function.BiFunction<EtcdTarget, String, Routes.Route> routes) {
+        this.tls = tls;
+        this.routes = routes;
+    }
 
     CompletableFuture<StatusResponse> status(EtcdTarget t, String endpoint) {
         return call(t, endpoint, s -> s.status(StatusRequest.getDefaultInstance()), StatusResponse::new);
@@ -114,19 +121,21 @@ final class MemberChannels implements AutoCloseable {
     }
 
     private static String key(EtcdTarget t, String endpoint) {
-        return endpoint + "|" + t.tlsKey();
+        return endpoint + "|" + t.tlsKey() + "|" + t.access();
     }
 
+    /** A channel over the member's route: a tunnelled one dials the local forward and checks TLS for the member's real address. */
     private ManagedChannel build(EtcdTarget t, String endpoint) {
         URI u = URI.create(endpoint.contains("://") ? endpoint : "http://" + endpoint);
-        int port = u.getPort() > 0 ? u.getPort() : 2379;
-        NettyChannelBuilder b = NettyChannelBuilder.forAddress(u.getHost(), port)
-                .eventLoopGroup(loop()).channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
+        Routes.Route r = routes.apply(t, endpoint);
+        NettyChannelBuilder b = r.via() == null ? NettyChannelBuilder.forAddress(u.getHost(), u.getPort() > 0 ? u.getPort() : 2379)
+                : NettyChannelBuilder.forAddress(r.address()).overrideAuthority(r.authority());
+        b.eventLoopGroup(loop()).channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
                 .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, t.callTimeout().toMillis()))
                 .withOption(ChannelOption.TCP_NODELAY, true)
                 .maxInboundMessageSize(16 << 20);
-        if (t.ca() != null || "https".equals(u.getScheme())) {
-            b.sslContext(sslContext(t));
+        if (t.tls().kind() != EtcdTarget.Tls.Kind.NONE || "https".equals(u.getScheme())) {
+            b.sslContext(tls.apply(t));
         } else {
             b.usePlaintext();
         }
@@ -142,18 +151,6 @@ final class MemberChannels implements AutoCloseable {
             });
         }
         return loop;
-    }
-
-    /** The TLS context of this target's files, built once per run (shared with the run's jetcd clients). */
-    SslContext sslContext(EtcdTarget t) {
-        return ssl.computeIfAbsent(t.tlsKey(), k -> {
-            try {
-                return TlsFiles.clientContext(t);
-            } catch (java.io.IOException | IllegalArgumentException e) {
-                throw new EtcdClients.EtcdException("cannot load TLS files (" + t.ca() + ", " + t.cert() + ", " + t.key() + "): " + e.getMessage(),
-                        "etcd_cert/etcd_key must be a PEM certificate and its private key");
-            }
-        });
     }
 
     /** Closes every channel now (no etcd step is running: a member may be stopped next). */

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * {@code etcd.peers}: which peers one member has a live raft connection with, as that member sees
@@ -37,7 +37,6 @@ import javax.net.ssl.SSLContext;
 final class PeersAction extends EtcdAction {
     private static final String GAUGE = "etcd_network_active_peers";
     private static final String RECEIVED = "etcd_network_peer_received_bytes_total";
-    private static final Map<String, SSLContext> CONTEXTS = new ConcurrentHashMap<>();
 
     static {
         // no idle connection kept after a poll ("Connection: close" is a header the JDK will not
@@ -91,7 +90,7 @@ final class PeersAction extends EtcdAction {
             polls++;
             List<String> active;
             try {
-                active = activeRemotes(fetch(target, endpoint));
+                active = activeRemotes(fetch(EtcdClients.of(ctx), target, endpoint));
             } catch (IOException e) {
                 Map<String, Object> r = result(false, List.of(), polls);
                 String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -120,9 +119,9 @@ final class PeersAction extends EtcdAction {
 
     /** The JDK's HTTPS client and TLS handshake load ahead (~0.1 s cold), with one read of a member's gauge. */
     @Override
-    void prepare(EtcdTarget target) {
+    void prepare(EtcdClients clients, EtcdTarget target) {
         try {
-            activeRemotes(fetch(target, target.endpoints().get(0)));
+            activeRemotes(fetch(clients, target, target.endpoints().get(0)));
         } catch (IOException | RuntimeException e) {
             // preparation only: the step reports what is wrong
         }
@@ -193,18 +192,15 @@ final class PeersAction extends EtcdAction {
      * connection would slow that member's own stop (etcd drains its clients first). Keeps the
      * active-peer gauge's and the received-bytes counter's lines only.
      */
-    static String fetch(EtcdTarget target, String endpoint) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(endpoint.replaceAll("/+$", "") + "/metrics").toURL().openConnection();
+    static String fetch(EtcdClients clients, EtcdTarget target, String endpoint) throws IOException {
+        Routes.Route route = clients.route(target, endpoint);
+        URI u = URI.create(endpoint.replaceAll("/+$", ""));
+        String dial = route.via() == null ? u.toString() : route.dialUrl();
+        HttpURLConnection c = (HttpURLConnection) URI.create(dial + "/metrics").toURL().openConnection();
         try {
             if (c instanceof HttpsURLConnection https) {
-                SSLContext ssl = CONTEXTS.computeIfAbsent(target.tlsKey(), k -> {
-                    try {
-                        return TlsFiles.jdkContext(target);
-                    } catch (IOException e) {
-                        throw new IllegalArgumentException("TLS files of " + endpoint + ": " + e.getMessage(), e);
-                    }
-                });
-                https.setSSLSocketFactory(ssl.getSocketFactory());
+                SSLSocketFactory f = clients.jdkContext(target).getSocketFactory();
+                https.setSSLSocketFactory(route.via() == null ? f : new RealHostSockets(f, u.getHost(), route.address().getPort()));
             }
             int ms = (int) Math.min(Integer.MAX_VALUE, target.callTimeout().toMillis());
             c.setConnectTimeout(ms);
@@ -226,6 +222,62 @@ final class PeersAction extends EtcdAction {
             }
         } finally {
             c.disconnect();
+        }
+    }
+
+    /**
+     * TLS sockets for a tunnelled member: the connection goes to the local forward, the TLS
+     * session is made for the member's real address, and the JDK's HTTPS identity check runs
+     * against that address (so HttpsURLConnection skips its own check against 127.0.0.1).
+     */
+    private static final class RealHostSockets extends SSLSocketFactory {
+        private final SSLSocketFactory delegate;
+        private final String host;
+        private final int port;
+
+        RealHostSockets(SSLSocketFactory delegate, String host, int port) {
+            this.delegate = delegate;
+            this.host = host;
+            this.port = port;
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.Socket s, String ignoredHost, int ignoredPort, boolean autoClose) throws IOException {
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) delegate.createSocket(s, host, port, autoClose);
+            javax.net.ssl.SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(p);
+            return tls;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public java.net.Socket createSocket(String h, int p) throws IOException {
+            throw new IOException("a tunnelled member's socket is made over the forward's connection only");
+        }
+
+        @Override
+        public java.net.Socket createSocket(String h, int p, java.net.InetAddress local, int localPort) throws IOException {
+            return createSocket(h, p);
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress h, int p) throws IOException {
+            return createSocket("", p);
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress h, int p, java.net.InetAddress local, int localPort) throws IOException {
+            return createSocket("", p);
         }
     }
 }
