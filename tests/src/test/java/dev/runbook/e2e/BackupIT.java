@@ -18,16 +18,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** runbooks/backup.yml against the lab's TLS cluster: the snapshot holds exactly the data written before it. */
 @ExtendWith(Lab.class)
 class BackupIT {
-    @ParameterizedTest(name = "etcd {0}")
-    @MethodSource("dev.runbook.e2e.Lab#versions")
-    void backupTakesAVerifiedSnapshotThatRestoresTheData(String etcd) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, "script"));
+    @ParameterizedTest(name = "etcd {0}, {1}")
+    @MethodSource("dev.runbook.e2e.Lab#versionsAndShapes")
+    void backupTakesAVerifiedSnapshotThatRestoresTheData(String etcd, String access) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, "script", access));
         String endpoints = Lab.endpoints();
         for (int i = 0; i < 50; i++) {
             Cmd.Result put = Lab.etcdctl(endpoints, "put", "/e2e/backup/key-" + i, "value-" + i);
             assertEquals(0, put.exit(), put.err());
         }
-        Path root = Lab.REPO.resolve("tests/target/backups-it/" + etcd);
+        Path root = Lab.REPO.resolve("tests/target/backups-it/" + etcd + "-" + access);
         Cmd.Result r = Cmd.runbook("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + root);
         assertEquals(0, r.exit(), r.all());
         Matcher m = Pattern.compile("snapshot: (\\S+\\.db)").matcher(r.out());

@@ -29,6 +29,10 @@ final class Cmd {
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         Map<String, String> env = pb.environment();
+        if (Lab.production()) {
+            // the production shape's key is only in the lab's agent, as an operator's is in theirs
+            env.put("SSH_AUTH_SOCK", Lab.agentSocket().toString());
+        }
         extraEnv.forEach((k, v) -> {
             if (v == null) {
                 env.remove(k);

@@ -14,10 +14,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** runbooks/defrag.yml: one member at a time, the leader last, no acknowledged write lost. */
 @ExtendWith(Lab.class)
 class DefragIT {
-    @ParameterizedTest(name = "etcd {0}, {1}")
-    @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")
-    void defragmentsFollowersFirstAndTheLeaderLast(String etcd, String style) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style));
+    @ParameterizedTest(name = "etcd {0}, {1}, {2}")
+    @MethodSource("dev.runbook.e2e.Lab#matrix")
+    void defragmentsFollowersFirstAndTheLeaderLast(String etcd, String style, String access) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, style, access));
         String eps = Lab.endpoints();
         Path dir = Lab.REPO.resolve("tests/target/defrag-it");
         Lab.putKeys(dir, eps, "/defrag/", 10_000);

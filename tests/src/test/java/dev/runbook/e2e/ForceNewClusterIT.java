@@ -17,11 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(Lab.class)
 class ForceNewClusterIT {
-    @ParameterizedTest(name = "etcd {0}, {1}")
-    @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")
-    void recoversFromQuorumLossKeepingTheSurvivorsData(String etcd, String style) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style));
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/force-new-cluster-it/" + etcd + "-" + style));
+    @ParameterizedTest(name = "etcd {0}, {1}, {2}")
+    @MethodSource("dev.runbook.e2e.Lab#matrix")
+    void recoversFromQuorumLossKeepingTheSurvivorsData(String etcd, String style, String access) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, style, access));
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/force-new-cluster-it/" + etcd + "-" + style + "-" + access));
         String eps = Lab.endpoints();
         Lab.putKeys(dir, eps, "/fnc/", 10_000);
 
@@ -45,9 +45,9 @@ class ForceNewClusterIT {
         assertEquals(3, hashes.size());
         assertEquals(1, hashes.stream().distinct().count(), "members agree");
         assertEquals(10_000, Lab.countKeys(eps, "/fnc/"));
-        String config = style.equals("script") ? Lab.sshOk("etcd-01", "cat /etc/etcd/etcd.env")
-                : Lab.sshOk("etcd-01", "cat /etc/kubernetes/manifests/etcd.yaml");
+        String config = style.equals("script") ? Lab.onHostOk("etcd-01", "cat /etc/etcd/etcd.env")
+                : Lab.onHostOk("etcd-01", "cat /etc/kubernetes/manifests/etcd.yaml");
         assertTrue(!config.contains("FORCE_NEW_CLUSTER") && !config.contains("--force-new-cluster"), "the flag is gone: " + config);
-        assertEquals(0, Lab.ssh("etcd-02", "ls -d /var/lib/etcd.moved-*").exit(), "the re-added member's old data was moved aside");
+        assertEquals(0, Lab.onHost("etcd-02", "ls -d /var/lib/etcd.moved-*").exit(), "the re-added member's old data was moved aside");
     }
 }

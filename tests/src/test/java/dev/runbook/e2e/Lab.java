@@ -28,6 +28,8 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
     static final Path INVENTORY = REPO.resolve("tests/target/lab-inventory.yml");
     static final List<String> VERSIONS = List.of(System.getProperty("runbook.lab.etcd", "3.5,3.4").trim().split("\\s*,\\s*"));
     static final List<String> STYLES = List.of("script", "static-pod");
+    /** The access shapes the parameterised tests run on, {@code -Drunbook.lab.access=lab,production} (default: both). */
+    static final List<String> ACCESS = List.of(System.getProperty("runbook.lab.access", "lab,production").trim().split("\\s*,\\s*"));
 
     /** What lab/up builds: etcd release series, service style, members and spares, and the hosts' shape (lab or production). */
     record Shape(String etcd, String style, int members, int spares, String access) {
@@ -41,6 +43,11 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
 
         static Shape of(String etcd, String style) {
             return new Shape(etcd, style, 3, 1);
+        }
+
+        /** 3 members and a spare, of this access shape ("lab" or "production"). */
+        static Shape of(String etcd, String style, String access) {
+            return new Shape(etcd, style, 3, 1, access);
         }
 
         /** Members behind a bastion, login ops with sudo, the key only in the lab's ssh-agent (lab/up --shape production). */
@@ -70,6 +77,52 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
     /** Every etcd version x service style, for {@code @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")}. */
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> versionsAndStyles() {
         return VERSIONS.stream().flatMap(v -> STYLES.stream().map(s -> org.junit.jupiter.params.provider.Arguments.of(v, s)));
+    }
+
+    /**
+     * Every etcd version x service style on the lab shape, then the production shape (bastion,
+     * sudo, agent, client ports closed to this machine, TLS files only on the members) twice: the
+     * first version with static pods and the last with the script style, so each version and each
+     * style meets production. For {@code @MethodSource("dev.runbook.e2e.Lab#matrix")}: (etcd, style, access).
+     */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> matrix() {
+        return java.util.stream.Stream.concat(versionsAndStyles().map(a -> org.junit.jupiter.params.provider.Arguments.of(a.get()[0], a.get()[1], "lab")),
+                productionCases()).filter(a -> ACCESS.contains((String) a.get()[2]));
+    }
+
+    /** The production cases of {@link #matrix}. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> productionCases() {
+        return java.util.stream.Stream.of(org.junit.jupiter.params.provider.Arguments.of(VERSIONS.get(0), "static-pod", "production"),
+                org.junit.jupiter.params.provider.Arguments.of(VERSIONS.get(VERSIONS.size() - 1), "script", "production")).distinct();
+    }
+
+    /** Every etcd version on the lab shape, then the last one on the production shape: (etcd, access). */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> versionsAndShapes() {
+        return java.util.stream.Stream.concat(versions().map(v -> org.junit.jupiter.params.provider.Arguments.of(v, "lab")),
+                java.util.stream.Stream.of(org.junit.jupiter.params.provider.Arguments.of(VERSIONS.get(VERSIONS.size() - 1), "production")))
+                .filter(a -> ACCESS.contains((String) a.get()[1]));
+    }
+
+    /** True when the running lab is the production shape (the engine then needs the lab's ssh-agent). */
+    static boolean production() {
+        try {
+            return Files.exists(STATE.resolve("lab.env")) && "production".equals(env("LAB_SHAPE"));
+        } catch (IOException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** A command as root on a lab host through its namespaces (lab/console), not SSH: for checking a host's state in any shape. */
+    static Cmd.Result onHost(String host, String command) throws IOException, InterruptedException {
+        return script("console", host, "bash", "-c", command);
+    }
+
+    static String onHostOk(String host, String command) throws IOException, InterruptedException {
+        Cmd.Result r = onHost(host, command);
+        if (r.exit() != 0) {
+            throw new AssertionError("on " + host + ": `" + command + "` failed (" + r.exit() + "): " + r.err());
+        }
+        return r.out();
     }
 
     /** Every etcd version, for {@code @MethodSource("dev.runbook.e2e.Lab#versions")}. */
@@ -162,16 +215,32 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
         return STATE.resolve("ssh");
     }
 
-    static Path pki() {
-        return STATE.resolve("pki");
+    /** A file on a lab host's own disk, read by the lab (not over SSH): e.g. a root-only key, to compare with what was fetched. */
+    static Path hostFile(String host, String path) {
+        return STATE.resolve("hosts").resolve(host).resolve("upper").resolve(path.replaceFirst("^/", ""));
     }
 
-    /** etcdctl from the control machine against the lab cluster, with the lab client certificate. */
+    /**
+     * etcdctl against the lab cluster, independent of the code under test (lab/etcdctl: from this
+     * machine with the lab's client certificate, or in the production shape from the bastion's
+     * network with a member's own client pair).
+     */
     static Cmd.Result etcdctl(String endpoints, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(tool("etcdctl"), "--endpoints=" + endpoints, "--cacert=" + pki().resolve("ca.crt"),
-                "--cert=" + pki().resolve("client.crt"), "--key=" + pki().resolve("client.key"), "--dial-timeout=3s", "--command-timeout=10s"));
+        List<String> cmd = new ArrayList<>(List.of("--endpoints=" + endpoints, "--dial-timeout=3s", "--command-timeout=10s"));
         cmd.addAll(List.of(args));
-        return Cmd.run(REPO, cmd, 60);
+        return Cmd.run(REPO, concat(REPO.resolve("lab/etcdctl").toString(), cmd), 60);
+    }
+
+    /** The shell words of lab/etcdctl for {@code endpoints} (this lab's environment included), for a command line of one's own. */
+    static String etcdctlCommand(String endpoints) {
+        return "RUNBOOK_LAB_PREFIX=" + PREFIX + " RUNBOOK_LAB_DIR=" + STATE + " " + REPO.resolve("lab/etcdctl") + " --endpoints=" + endpoints;
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> out = new ArrayList<>();
+        out.add(first);
+        out.addAll(rest);
+        return out;
     }
 
     static String endpoints() throws IOException {
@@ -200,8 +269,7 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
             Path f = dir.resolve("txn.txt");
             // no compares, the operations as the success branch, an empty failure branch
             Files.writeString(f, "\n" + String.join("\n", ops.subList(start, Math.min(ops.size(), start + 100))) + "\n\n\n");
-            String cmd = tool("etcdctl") + " --endpoints=" + endpoints + " --cacert=" + pki().resolve("ca.crt")
-                    + " --cert=" + pki().resolve("client.crt") + " --key=" + pki().resolve("client.key") + " txn < " + f;
+            String cmd = etcdctlCommand(endpoints) + " txn < " + f;
             // Right after a fault (a member powered off) the survivors may be electing a leader and
             // etcd answers "request timed out" / "no leader". A client retries; puts and deletes
             // are idempotent, so re-applying the same batch until it is acknowledged is exact.

@@ -16,11 +16,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(Lab.class)
 class MemberReplaceIT {
-    @ParameterizedTest(name = "etcd {0}, {1}")
-    @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")
-    void aDeadMemberIsReplacedByTheSpareWithoutLosingWrites(String etcd, String style) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style));
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/member-replace-it/" + etcd + "-" + style));
+    @ParameterizedTest(name = "etcd {0}, {1}, {2}")
+    @MethodSource("dev.runbook.e2e.Lab#matrix")
+    void aDeadMemberIsReplacedByTheSpareWithoutLosingWrites(String etcd, String style, String access) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, style, access));
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/member-replace-it/" + etcd + "-" + style + "-" + access));
         String eps = Lab.endpoints();
         Lab.putKeys(dir, eps, "/mr/before/", 10_000);
         assertEquals(0, Lab.script("fault", "poweroff", "etcd-03").exit());

@@ -94,7 +94,7 @@ class ProductionAccessIT {
             assertEquals(sha, asRoot(h, "sha256sum /var/backups/etcd/blob.bin").split(" ")[0], h);
             assertEquals("600 0 0", asRoot(h, "stat -c '%a %u %g' /var/backups/etcd/blob.bin").trim(), h);
             // a root-only file (mode 600) fetched byte for byte
-            assertEquals(sha256(Files.readAllBytes(Lab.pki().resolve(h + "-server.key"))),
+            assertEquals(sha256(Files.readAllBytes(Lab.hostFile(h, "/etc/etcd/pki/server.key"))),
                     sha256(Files.readAllBytes(fetched.resolve(h).resolve("server.key"))), h);
         }
         // the root-owned env file edited in place: mode and owner kept, the value set

@@ -25,11 +25,11 @@ class Restore1NodeIT {
         assertEquals(0, Lab.etcdctl(Lab.endpoints(), "endpoint", "health").exit(), "the cluster was not touched");
     }
 
-    @ParameterizedTest(name = "etcd {0}, {1}")
-    @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")
-    void restoresASingleMemberWithItsWritersStoppedAndStartedAgain(String etcd, String style) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style).withMembers(1, 0));
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore1-it/" + etcd + "-" + style));
+    @ParameterizedTest(name = "etcd {0}, {1}, {2}")
+    @MethodSource("dev.runbook.e2e.Lab#matrix")
+    void restoresASingleMemberWithItsWritersStoppedAndStartedAgain(String etcd, String style, String access) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, style, access).withMembers(1, 0));
+        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore1-it/" + etcd + "-" + style + "-" + access));
         String eps = Lab.endpoints();
         Lab.putKeys(dir, eps, "/one/", 10_000);
         Cmd.Result b = Cmd.runbook("apply", "runbooks/backup.yml", "-i", Lab.INVENTORY.toString(), "--var", "backup_root=" + dir.resolve("b1"));
@@ -44,7 +44,7 @@ class Restore1NodeIT {
         assertEquals(0, r.exit(), r.all());
         assertEquals(10_000, Lab.countKeys(eps, "/one/"));
         assertEquals("v42", Lab.etcdctl(eps, "get", "/one/k42", "--print-value-only").out().trim());
-        assertEquals(0, Lab.ssh("etcd-01", "test -f /tmp/writers-started && test ! -e /tmp/writers-stopped").exit(), "writers started again");
+        assertEquals(0, Lab.onHost("etcd-01", "test -f /tmp/writers-started && test ! -e /tmp/writers-stopped").exit(), "writers started again");
         // the version's own tool did the restore: etcdutl with a revision bump on 3.5, etcdctl without on 3.4
         assertTrue(r.out().contains(etcd.equals("3.4") ? "has no --bump-revision" : "restored with etcdutl " + etcd + "."), r.out());
     }

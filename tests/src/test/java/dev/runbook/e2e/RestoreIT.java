@@ -91,12 +91,12 @@ class RestoreIT {
         }
     }
 
-    @ParameterizedTest(name = "etcd {0}, {1}")
-    @MethodSource("dev.runbook.e2e.Lab#versionsAndStyles")
+    @ParameterizedTest(name = "etcd {0}, {1}, {2}")
+    @MethodSource("dev.runbook.e2e.Lab#matrix")
     @Order(2)
-    void restoresExactlyTheSnapshot(String etcd, String style) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style));
-        String tag = etcd + "-" + style;
+    void restoresExactlyTheSnapshot(String etcd, String style, String access) throws Exception {
+        Lab.fresh(Lab.Shape.of(etcd, style, access));
+        String tag = etcd + "-" + style + "-" + access;
         Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore-it/" + tag));
         String eps = Lab.endpoints();
         Map<String, String> expected = new LinkedHashMap<>();
@@ -128,8 +128,7 @@ class RestoreIT {
         // a client that watches from the revision after the last one it saw and, like a Kubernetes
         // reflector, re-opens the watch from there whenever it ends (etcd cancels it on quorum loss)
         Path watchLog = dir.resolve("watch.log");
-        String etcdctl = String.join(" ", Lab.tool("etcdctl"), "--endpoints=" + eps, "--cacert=" + Lab.pki().resolve("ca.crt"),
-                "--cert=" + Lab.pki().resolve("client.crt"), "--key=" + Lab.pki().resolve("client.key"));
+        String etcdctl = Lab.etcdctlCommand(eps);
         Process watch = new ProcessBuilder("bash", "-c", "while :; do " + etcdctl + " watch --prefix /dr/ --rev=" + (lastRevision + 1)
                 + "; echo '-- watch ended, re-watching'; sleep 0.5; done")
                 .redirectErrorStream(true).redirectOutput(watchLog.toFile()).start();
@@ -155,11 +154,11 @@ class RestoreIT {
             assertEquals(expected.size(), actual.size(), "exactly the snapshot's keys");
             assertEquals(new java.util.TreeMap<>(expected), new java.util.TreeMap<>(actual), "exactly the snapshot's values");
             if (style.equals("script")) {
-                String env = Lab.sshOk("etcd-01", "cat /etc/etcd/etcd.env");
+                String env = Lab.onHostOk("etcd-01", "cat /etc/etcd/etcd.env");
                 assertTrue(env.contains("ETCD_DATA_DIR=/var/lib/etcd-restored-"), env);
-                assertEquals(0, Lab.ssh("etcd-01", "test -d /var/lib/etcd/member").exit(), "the old data dir was kept");
+                assertEquals(0, Lab.onHost("etcd-01", "test -d /var/lib/etcd/member").exit(), "the old data dir was kept");
             } else {
-                String manifest = Lab.sshOk("etcd-02", "cat /etc/kubernetes/manifests/etcd.yaml");
+                String manifest = Lab.onHostOk("etcd-02", "cat /etc/kubernetes/manifests/etcd.yaml");
                 Matcher m = Pattern.compile("--data-dir=(/var/lib/etcd-restored-\\S+)").matcher(manifest);
                 assertTrue(m.find(), manifest);
                 assertTrue(manifest.contains("path: " + m.group(1)), "hostPath moved together with --data-dir: " + manifest);
@@ -208,7 +207,7 @@ class RestoreIT {
             assertEquals(0, r.exit(), r.all());
             assertEquals(0, Lab.etcdctl(eps, "endpoint", "health").exit(), "every member healthy");
             assertEquals(200, Lab.countKeys(eps, "/stall/"), "the snapshot's keys");
-            String log = Lab.sshOk("etcd-03", "cat /var/log/etcd.log");
+            String log = Lab.onHostOk("etcd-03", "cat /var/log/etcd.log");
             int hook = log.lastIndexOf("lab stall-publish: asking the leader");
             assertTrue(hook >= 0, "the fault acted: " + log.substring(Math.max(0, log.length() - 3000)));
             if (r.out().contains("healthy; stuck in etcd's publish retry")) {
@@ -267,7 +266,7 @@ class RestoreIT {
     private static String etcdPids(String... hosts) throws Exception {
         StringBuilder sb = new StringBuilder();
         for (String h : hosts) {
-            sb.append(h).append('=').append(Lab.sshOk(h, "pidof etcd").trim()).append(' ');
+            sb.append(h).append('=').append(Lab.onHostOk(h, "pidof etcd").trim()).append(' ');
         }
         return sb.toString();
     }

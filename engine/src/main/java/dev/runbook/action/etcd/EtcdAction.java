@@ -49,7 +49,8 @@ abstract class EtcdAction implements Action {
             return note == null ? r : new ActionResult(r.failed(), r.changed(), r.rc(), r.stdout(), r.stderr(),
                     (r.msg() == null || r.msg().isEmpty() ? "" : r.msg() + " | ") + note, r.data(), r.abort());
         } catch (EtcdClients.EtcdException e) {
-            return ActionResult.failed(e.full());
+            String origin = e.tls() ? clients.tlsOrigin(target) : null;
+            return ActionResult.failed(e.full() + (origin == null ? "" : "; TLS material: " + origin));
         } catch (IllegalArgumentException e) {
             return ActionResult.failed(e.getMessage());
         } finally {

@@ -342,11 +342,25 @@ public final class EtcdClients implements AutoCloseable {
      * own authority; several: {@link RouteResolver}, an authority per address).
      */
     private Client build(EtcdTarget t, List<String> endpoints) {
-        List<Routes.Route> rs = endpoints.stream().map(ep -> route(t, ep)).toList();
+        // a member whose host cannot be reached (the dead one a member-replace removes) is left
+        // out of a cluster client, as a down member would be skipped by it
+        List<Routes.Route> rs = new java.util.ArrayList<>();
+        EtcdException first = null;
+        for (String ep : endpoints) {
+            try {
+                rs.add(route(t, ep));
+            } catch (EtcdException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (rs.isEmpty()) {
+            throw first;
+        }
+        List<String> reachable = rs.stream().map(Routes.Route::endpoint).toList();
         ClientBuilder b = Client.builder().vertx(newLoops())
                 .connectTimeout(t.callTimeout()).retryMaxDuration(t.callTimeout()).keepaliveWithoutCalls(false);
         if (rs.stream().noneMatch(r -> r.via() != null)) {
-            b.endpoints(endpoints.toArray(String[]::new));
+            b.endpoints(reachable.toArray(String[]::new));
         } else if (rs.size() == 1) {
             b.endpoints(rs.get(0).dialUrl()).authority(rs.get(0).authority());
         } else {
@@ -377,11 +391,61 @@ public final class EtcdClients implements AutoCloseable {
             while (c.getCause() != null && c.getMessage() != null && c.getMessage().equals(c.getCause().toString())) {
                 c = c.getCause();
             }
+            String tls = tlsProblem(e.getCause());
+            if (tls != null) {
+                throw new EtcdException(what + " on " + endpoints + " failed: " + tls + " (" + message(c) + ")",
+                        "the CA and client certificate in use are said at the run's first etcd step; name others with etcd_member_ca, "
+                                + "etcd_member_cert and etcd_member_key (on the members) or etcd_ca, etcd_cert and etcd_key (here)", true);
+            }
             throw new EtcdException(what + " on " + endpoints + " failed: " + message(c), null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EtcdException(what + ": interrupted", null);
         }
+    }
+
+    private static final String[] TLS_PROBLEMS = {"the member's server certificate is not signed by the CA in use",
+        "the member's server certificate does not name the address it was reached at",
+        "the member refused the client certificate (not signed by a CA it trusts, or none given)"};
+
+    /** True when a call's failure message says a certificate was refused or not trusted (waiting does not help). */
+    static boolean isTlsFailure(String message) {
+        return message != null && java.util.Arrays.stream(TLS_PROBLEMS).anyMatch(message::contains);
+    }
+
+    /** Where the target's TLS material came from, or null (none, or it could not be read). */
+    String tlsOrigin(EtcdTarget t) {
+        try {
+            TlsMaterial m = tls(t);
+            return m == null ? null : m.origin();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * What a TLS failure anywhere in {@code t}'s causes means for the operator, or null when it is
+     * none: the server's certificate not signed by our CA, not naming the member's address, or our
+     * client certificate refused by the member (its alert, received after the handshake in TLS 1.3).
+     */
+    static String tlsProblem(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = String.valueOf(c.getMessage());
+            if (m.contains("PKIX path") || m.contains("unable to find valid certification path") || m.contains("signature check failed")) {
+                return TLS_PROBLEMS[0];
+            }
+            if (m.contains("No subject alternative") || m.contains("No name matching")) {
+                return TLS_PROBLEMS[1];
+            }
+            if (m.contains("bad_certificate") || m.contains("certificate_required") || m.contains("unknown_ca")
+                    || m.contains("certificate_unknown") || m.contains("unsupported_certificate")) {
+                return TLS_PROBLEMS[2];
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
     }
 
     static String message(Throwable t) {
@@ -415,10 +479,21 @@ public final class EtcdClients implements AutoCloseable {
     /** An etcd call that failed or timed out; the action reports it as a failed step. */
     public static final class EtcdException extends RuntimeException {
         private final String hint;
+        private final boolean tls;
 
         public EtcdException(String message, String hint) {
+            this(message, hint, false);
+        }
+
+        EtcdException(String message, String hint, boolean tls) {
             super(message);
             this.hint = hint;
+            this.tls = tls;
+        }
+
+        /** True when the failure was TLS (a certificate refused or not trusted). */
+        boolean tls() {
+            return tls;
         }
 
         public String hint() {

@@ -130,9 +130,13 @@ final class HealthAction extends EtcdAction {
             }
             List<String> bad = last.entrySet().stream().filter(e -> e.getValue() != null)
                     .map(e -> named(byAddress, e.getKey()) + ": " + e.getValue()).toList();
-            if (wait == null || ctx.cancelled() || System.nanoTime() > deadline) {
+            // every missing member refused our certificate or showed one our CA did not sign: waiting cannot change that
+            boolean tls = last.values().stream().filter(v -> v != null).allMatch(EtcdClients::isTlsFailure);
+            if (wait == null || tls || ctx.cancelled() || System.nanoTime() > deadline) {
+                String origin = tls ? EtcdClients.of(ctx).tlsOrigin(target) : null;
                 ActionResult r = ActionResult.failed(healthy + "/" + last.size() + " healthy, " + need + " needed"
-                        + (wait == null ? "" : " after " + tries + " checks") + "; unhealthy: " + String.join("; ", bad));
+                        + (wait == null ? "" : " after " + tries + " checks") + "; unhealthy: " + String.join("; ", bad)
+                        + (origin == null ? "" : "; TLS material: " + origin));
                 return new ActionResult(true, false, 1, "", "", r.msg(), result(last, tries, List.of(), List.of()), false);
             }
             ctx.progress("etcd health: " + healthy + "/" + last.size() + " healthy, waiting for " + wait + "; not yet: "

@@ -86,10 +86,15 @@ final class MemberChannels implements AutoCloseable {
     private <P, R> CompletableFuture<R> call(EtcdTarget t, String endpoint, Function<MaintenanceGrpc.MaintenanceFutureStub, ListenableFuture<P>> rpc,
             Function<P, R> wrap) {
         boolean[] fresh = {false};
-        ManagedChannel ch = channels.computeIfAbsent(key(t, endpoint), k -> {
-            fresh[0] = true;
-            return build(t, endpoint);
-        });
+        ManagedChannel ch;
+        try {
+            ch = channels.computeIfAbsent(key(t, endpoint), k -> {
+                fresh[0] = true;
+                return build(t, endpoint);
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // no way to the member (its host unreachable): this call fails, like a down member's
+        }
         CompletableFuture<R> out = new CompletableFuture<>();
         ListenableFuture<P> first = rpc.apply(MaintenanceGrpc.newFutureStub(ch));
         out.whenComplete((r, e) -> first.cancel(true)); // a deadline in EtcdClients.call cancels the RPC too

@@ -134,6 +134,12 @@ final class SnapshotAction extends EtcdAction {
             } catch (IOException ignored) {
                 // the .part name says it is incomplete
             }
+            Routes.Route r = EtcdClients.of(ctx).route(target, endpoint);
+            if (r.via() != null) {
+                // a stream through a tunnel also ends when that host's SSH connection drops
+                throw new EtcdClients.EtcdException(e.getMessage() + " (streamed through " + r.via() + "'s SSH connection; the partial file was removed)",
+                        e.hint() != null ? e.hint() : "run it again (runbook resume): a new run opens new connections");
+            }
             throw e;
         }
     }
