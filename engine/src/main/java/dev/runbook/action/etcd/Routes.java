@@ -144,11 +144,32 @@ final class Routes {
             if (url != null && String.valueOf(url).replaceAll("/+$", "").equals(norm)) {
                 return h;
             }
-            if (urlHost.equals(h.address())) {
+            if (urlHost.equalsIgnoreCase(h.address())) {
                 byAddress.add(h);
             }
         }
-        return byAddress.isEmpty() ? null : byAddress.get(0);
+        if (!byAddress.isEmpty()) {
+            return byAddress.get(0);
+        }
+        // a name on one side and an address on the other (ansible_host: etcd1.example.com,
+        // endpoints by IP): the same host when both resolve to one address here
+        java.net.InetAddress want = resolve(urlHost);
+        if (want != null) {
+            for (Host h : links.hosts()) {
+                if (!h.local() && want.equals(resolve(h.address()))) {
+                    return h;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static java.net.InetAddress resolve(String name) {
+        try {
+            return name == null ? null : java.net.InetAddress.getByName(name);
+        } catch (java.net.UnknownHostException | SecurityException e) {
+            return null;
+        }
     }
 
     static boolean connects(String host, int port, int millis) {

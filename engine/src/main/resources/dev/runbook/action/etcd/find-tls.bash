@@ -4,7 +4,8 @@
 # one per line (cert/key empty when the member's etcd asks no client certificate), or
 #   error=WHY
 # The CA and the server's flags come from, in order: the running etcd's command line and
-# environment, its static pod manifest, its env file, kubeadm's and etcdadm's default paths.
+# environment, its static pod manifest (also where runbook keeps it while etcd is stopped), its env
+# file, kubeadm's and etcdadm's default paths.
 # The client pair: kubeadm's healthcheck-client (made for etcdctl), etcdadm's etcdctl-etcd-client,
 # kubeadm's apiserver-etcd-client, else the member's own server pair (kubeadm's and etcdadm's
 # server certificates are client certificates too).
@@ -48,7 +49,8 @@ find_tls() {
     fi
   fi
   if [ -z "$source_text" ]; then
-    for f in /etc/kubernetes/manifests/etcd.yaml /etc/etcd/etcd.env /etc/default/etcd /etc/etcd/etcd.conf; do
+    # manifests.stopped: where runbook keeps a static pod's manifest while its etcd is stopped
+    for f in /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/manifests.stopped/etcd.yaml /etc/etcd/etcd.env /etc/default/etcd /etc/etcd/etcd.conf; do
       [ -r "$f" ] || continue
       text=$(flags <"$f")
       if [ -n "$(flag trusted-ca-file "$text")" ]; then source_text=$text from=$f; break; fi

@@ -205,4 +205,15 @@ class RoutesTest {
             assertTrue(e.getMessage().contains(stranger), e.getMessage());
         }
     }
+
+    @Test
+    void theOwnerOfAClientUrlIsTheHostWithThatUrlElseThatAddressElseTheSameAddressByName() {
+        Host byUrl = host("a", "https://10.0.0.1:2379");
+        Host named = new Host("b", "localhost", 22, "root", null, null, "ssh", null, Map.of(), List.of("etcd"), new SourceLocation("inv.yml", 2, 1));
+        HostLinks links = HostLinks.of(List.of(byUrl, named), h -> null);
+        assertEquals("a", Routes.owner("https://10.0.0.1:2379/", "10.0.0.1", links).name());
+        // the inventory names the host, the endpoint gives its address: the same host
+        assertEquals("b", Routes.owner("https://127.0.0.1:2379", "127.0.0.1", links).name());
+        assertNull(Routes.owner("https://10.0.0.9:2379", "10.0.0.9", links));
+    }
 }
