@@ -86,9 +86,9 @@ public record EtcdTarget(List<String> endpoints, Tls tls, Access access, Duratio
             return switch (kind) {
                 case NONE -> "plain http";
                 case CONTROL -> "TLS files on this machine";
-                case MEMBERS -> ca == null && cert == null ? "TLS material found on the members (read through sudo, kept in memory)"
-                        : "TLS files on the members (" + String.join(", ", java.util.stream.Stream.of(ca, cert, key).filter(x -> x != null).toList())
-                                + "; read through sudo, kept in memory)";
+                case MEMBERS -> ca == null && cert == null ? "TLS material found on the members, read as root into memory"
+                        : "TLS files " + String.join(", ", java.util.stream.Stream.of(ca, cert, key).filter(x -> x != null).toList())
+                                + " on the members, read as root into memory";
             };
         }
     }
