@@ -1,15 +1,14 @@
 package dev.runbook.transport;
 
 import dev.runbook.inventory.Host;
+import dev.runbook.memo.Memo;
 import dev.runbook.transport.ssh.JumpHosts;
-import dev.runbook.transport.ssh.TargetResolver;
 import dev.runbook.transport.ssh.SshTransport;
+import dev.runbook.transport.ssh.TargetResolver;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -25,7 +24,7 @@ public final class Connections implements AutoCloseable {
     }
 
     private final Opener opener;
-    private final Map<String, CompletableFuture<Transport>> open = new ConcurrentHashMap<>();
+    private final Memo<String, Transport> open = new Memo<>();
     private java.util.concurrent.ThreadPoolExecutor hostThreads;
 
     public Connections(Opener opener) {
@@ -68,21 +67,7 @@ public final class Connections implements AutoCloseable {
 
     /** The host's transport, connecting on first use; a failed connect is re-thrown on every use. */
     public Transport get(Host host) {
-        CompletableFuture<Transport> f = open.computeIfAbsent(host.name(), k -> new CompletableFuture<>());
-        synchronized (f) {
-            if (!f.isDone()) {
-                try {
-                    f.complete(opener.open(host));
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                }
-            }
-        }
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw (RuntimeException) e.getCause();
-        }
+        return open.get(host.name(), k -> opener.open(host));
     }
 
     /**
@@ -132,7 +117,7 @@ public final class Connections implements AutoCloseable {
     /** Closes every connection, many at once: a 100-host run must not end one host at a time. */
     @Override
     public void close() {
-        List<Transport> live = open.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).map(CompletableFuture::join).toList();
+        List<Transport> live = open.made();
         open.clear();
         java.util.concurrent.ThreadPoolExecutor shared;
         synchronized (this) {

@@ -2,6 +2,7 @@ package dev.runbook.action.etcd;
 
 import dev.runbook.action.HostLinks;
 import dev.runbook.action.StepContext;
+import dev.runbook.memo.Memo;
 import io.netty.handler.ssl.SslContext;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -43,7 +44,7 @@ public final class EtcdClients implements AutoCloseable {
     private final Map<String, String> resolverTargets = new ConcurrentHashMap<>();
     private final HostLinks links;
     private final Routes routes = new Routes(this::answers);
-    private final Map<String, java.util.concurrent.CompletableFuture<TlsMaterial>> material = new ConcurrentHashMap<>();
+    private final Memo<String, TlsMaterial> material = new Memo<>();
     private final Map<String, SslContext> grpcTls = new ConcurrentHashMap<>();
     private final Map<String, javax.net.ssl.SSLContext> jdkTls = new ConcurrentHashMap<>();
     private final java.util.Set<String> told = ConcurrentHashMap.newKeySet();
@@ -238,21 +239,7 @@ public final class EtcdClients implements AutoCloseable {
         if (t.tls().kind() == EtcdTarget.Tls.Kind.NONE) {
             return null;
         }
-        java.util.concurrent.CompletableFuture<TlsMaterial> f = material.computeIfAbsent(t.tlsKey(), k -> new java.util.concurrent.CompletableFuture<>());
-        synchronized (f) {
-            if (!f.isDone()) {
-                try {
-                    f.complete(load(t));
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                }
-            }
-        }
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw (RuntimeException) e.getCause();
-        }
+        return material.get(t.tlsKey(), k -> load(t));
     }
 
     private TlsMaterial load(EtcdTarget t) {

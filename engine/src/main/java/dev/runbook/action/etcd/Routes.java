@@ -2,6 +2,7 @@ package dev.runbook.action.etcd;
 
 import dev.runbook.action.HostLinks;
 import dev.runbook.inventory.Host;
+import dev.runbook.memo.Memo;
 import dev.runbook.transport.TransportException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How the run reaches each etcd member's client URL: straight from this machine, or through the
@@ -56,7 +56,7 @@ final class Routes {
         boolean answers(EtcdTarget t, String host, int port, int millis);
     }
 
-    private final Map<String, CompletableFuture<Route>> routes = new ConcurrentHashMap<>();
+    private final Memo<String, Route> routes = new Memo<>();
     private final Probe probe;
 
     Routes(Probe probe) {
@@ -70,21 +70,7 @@ final class Routes {
 
     /** The endpoint's route, decided on first use (a probe of up to a second in auto mode). */
     Route of(EtcdTarget t, String endpoint, HostLinks links) {
-        CompletableFuture<Route> f = routes.computeIfAbsent(t.access() + "|" + endpoint, k -> new CompletableFuture<>());
-        synchronized (f) {
-            if (!f.isDone()) {
-                try {
-                    f.complete(decide(t, endpoint, links));
-                } catch (RuntimeException e) {
-                    f.completeExceptionally(e);
-                }
-            }
-        }
-        try {
-            return f.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw (RuntimeException) e.getCause();
-        }
+        return routes.get(t.access() + "|" + endpoint, k -> decide(t, endpoint, links));
     }
 
     /** Every endpoint's route at once (auto's probes in parallel); endpoint -> route, in order. */
