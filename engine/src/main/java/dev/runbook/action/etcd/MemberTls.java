@@ -48,7 +48,7 @@ final class MemberTls {
             }
             Map<String, String> found;
             try {
-                found = find(t, tls, timeout);
+                found = find(t, forHost(tls, h), timeout);
             } catch (TransportException | IllegalStateException e) {
                 failures.put(h.name(), e.getMessage());
                 continue;
@@ -76,6 +76,17 @@ final class MemberTls {
         failures.forEach((host, why) -> sb.append("\n  ").append(host).append(": ").append(why));
         throw new EtcdClients.EtcdException(sb.toString(),
                 "name the files with etcd_member_ca, etcd_member_cert and etcd_member_key (paths on the members), or etcd_ca/etcd_cert/etcd_key on this machine");
+    }
+
+    /** The paths to use on {@code h}: its own etcd_member_* variables (members may keep their files in different places), else the target's. */
+    static EtcdTarget.Tls forHost(EtcdTarget.Tls tls, Host h) {
+        return new EtcdTarget.Tls(tls.kind(), var(h, "etcd_member_ca", tls.ca()), var(h, "etcd_member_cert", tls.cert()),
+                var(h, "etcd_member_key", tls.key()));
+    }
+
+    private static String var(Host h, String name, String dflt) {
+        Object v = h.vars().get(name);
+        return v == null || String.valueOf(v).isBlank() ? dflt : String.valueOf(v).trim();
     }
 
     private static Map<String, String> find(Transport t, EtcdTarget.Tls tls, Duration timeout) {
@@ -121,7 +132,8 @@ final class MemberTls {
         for (String ep : t.endpoints()) {
             java.net.URI u = java.net.URI.create(ep);
             Host h = Routes.owner(ep, u.getHost(), links);
-            if (h != null && !h.local() && !out.contains(h)) {
+            // a local owner too: runbook run on a control-plane node reads that node's own files
+            if (h != null && !out.contains(h)) {
                 out.add(h);
             }
         }

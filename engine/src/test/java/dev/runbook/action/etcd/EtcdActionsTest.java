@@ -99,6 +99,54 @@ class EtcdActionsTest {
         }
     }
 
+    /** The inventory of a run ON the member (connection: local) that names the member's TLS files, not this machine's. */
+    private int runbookOnMember(LocalEtcd etcd, String memberVars, String yaml) throws IOException {
+        System.setProperty("runbook.state", dir.resolve("state").toString());
+        Path invFile = dir.resolve("member-inv.yml");
+        Files.writeString(invFile, "all:\n  vars:\n    etcd_endpoints: \"" + etcd.endpoints() + "\"\n  children:\n    etcd:\n      hosts:\n"
+                + "        here: {connection: local, address: 127.0.0.1, " + memberVars + "}\n");
+        Path rb = dir.resolve("rb-" + System.nanoTime() + ".yml");
+        Files.writeString(rb, yaml);
+        PrintStream old = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            return Main.run(new String[] {"apply", rb.toString(), "-i", invFile.toString()});
+        } finally {
+            System.setOut(old);
+            System.setErr(oldErr);
+            out = buf.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void tlsFilesNamedOnTheMemberAreReadThereAndAKeyThatIsNotTheCertificatesStopsTheRunBeforeAnyStep() throws Exception {
+        try (LocalEtcd etcd = new LocalEtcd(Files.createDirectories(dir.resolve("member-tls")), 1, true)) {
+            String files = "etcd_member_ca: " + etcd.ca() + ", etcd_member_cert: " + etcd.cert() + ", etcd_member_key: " + etcd.key();
+            assertEquals(0, runbookOnMember(etcd, files, """
+                    name: status
+                    steps:
+                      - {id: s, etcd.status: {}}
+                    """), out);
+            assertTrue(out.contains("TLS from here: CA " + etcd.ca() + ", client " + etcd.cert()), out);
+
+            String swapped = "etcd_member_ca: " + etcd.ca() + ", etcd_member_cert: " + etcd.cert()
+                    + ", etcd_member_key: " + etcd.dir.resolve("pki/server.key");
+            Path ran = dir.resolve("first-step-ran");
+            int code = runbookOnMember(etcd, swapped, """
+                    name: status
+                    steps:
+                      - {id: first, hosts: control, run: "touch %S"}
+                      - {id: s, etcd.status: {}}
+                    """.replace("%S", ran.toString()));
+            assertTrue(code != 0, out);
+            assertTrue(out.contains("the key here:" + etcd.dir.resolve("pki/server.key") + " does not belong to the certificate here:" + etcd.cert()), out);
+            assertTrue(!Files.exists(ran), "no step ran: " + out);
+        }
+    }
+
     @ParameterizedTest(name = "tls={0}")
     @ValueSource(booleans = {false, true})
     void snapshotOfTenThousandKeysRestoresEveryKey(boolean tls) throws Exception {
