@@ -31,6 +31,7 @@ public final class Main {
         m.put("drill", DrillCommand.class);
         m.put("validate", ValidateCommand.class);
         m.put("graph", GraphCommand.class);
+        m.put("inventory", InventoryCommand.class);
         m.put("resume", ResumeCommand.class);
         m.put("unlock", UnlockCommand.class);
         m.put("version", VersionCommand.class);

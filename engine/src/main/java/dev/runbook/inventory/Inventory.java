@@ -13,7 +13,21 @@ import java.util.Map;
  * @param groups group name to member host names (recursively including child groups)
  */
 public record Inventory(String file, String sha256, Map<String, Host> hosts, Map<String, List<String>> groups,
-                        Map<String, Object> allVars) {
+                        Map<String, Object> allVars, Listing listing) {
+    /** The inventory as declared, for listing it as {@code ansible-inventory --list} does: groups' own hosts and children, hosts' variables as written. */
+    public record Listing(Map<String, GroupListing> groups, Map<String, Map<String, Object>> hostvars) {
+        static final Listing EMPTY = new Listing(Map.of(), Map.of());
+    }
+
+    /** A group's own hosts and its child groups. */
+    public record GroupListing(List<String> hosts, List<String> children) {
+    }
+
+    /** An inventory without its listing (tests, plans of a runbook alone). */
+    public Inventory(String file, String sha256, Map<String, Host> hosts, Map<String, List<String>> groups, Map<String, Object> allVars) {
+        this(file, sha256, hosts, groups, allVars, Listing.EMPTY);
+    }
+
     public static final String CONTROL = "control";
 
     /** The machine running the engine, reached through a local transport. */

@@ -32,17 +32,55 @@ public final class InventoryParser {
     private final Map<String, Set<String>> groups = new LinkedHashMap<>();
     private final Map<String, Map<String, Object>> groupVars = new HashMap<>();
     private final Map<String, Integer> groupDepth = new HashMap<>();
+    private final Map<String, Object> priorities = new HashMap<>();
+    /** group_vars/ and host_vars/ beside the inventory file (null: an inventory given as text). */
+    private VarsFiles files;
+    /** Each host's variables as declared (before runbook's aliases), for {@code runbook inventory --list}. */
+    private final Map<String, Map<String, Object>> listed = new LinkedHashMap<>();
+    /** Each group's own hosts and child groups, in file order. */
+    private final Map<String, Set<String>> directHosts = new LinkedHashMap<>();
+    private final Map<String, Set<String>> children = new LinkedHashMap<>();
 
     private InventoryParser() {
     }
 
     public static Inventory load(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        boolean yaml = name.endsWith(".yml") || name.endsWith(".yaml") || name.endsWith(".json");
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw RunbookException.invalid(null, "inventory " + file + " is a directory: give one of its files with -i",
+                    "an inventory directory (several sources merged) is not read yet; ansible-inventory -i " + file + " --list -y > one.yml makes one file of it");
+        }
+        if (!yaml && !name.endsWith(".ini") && java.nio.file.Files.isExecutable(file) && java.nio.file.Files.isRegularFile(file)) {
+            return new InventoryParser(file).build(file.toString(), Hashes.sha256(file), ScriptInventory.read(file));
+        }
+        if (!yaml) {
+            String text;
+            try {
+                text = java.nio.file.Files.readString(file);
+            } catch (java.io.IOException e) {
+                throw RunbookException.invalid(null, "cannot read inventory " + file + ": " + e.getMessage(), null);
+            }
+            if (IniInventory.looksLikeIni(text)) {
+                return new InventoryParser(file).build(file.toString(), Hashes.sha256(file), IniInventory.read(file.toString(), text));
+            }
+        }
         Node root = YamlLoader.load(file);
-        return new InventoryParser().build(file.toString(), Hashes.sha256(file), root);
+        if (root instanceof Node.MapNode m && m.entries().containsKey("plugin")) {
+            throw RunbookException.invalid(m.keyLocations().get("plugin"), "inventory " + file + " is an Ansible inventory plugin configuration ("
+                    + m.entries().get("plugin").toValue() + "): runbook does not run Ansible's plugins",
+                    "make a static inventory of it with: ansible-inventory -i " + file + " --list -y > inventory.yml");
+        }
+        return new InventoryParser(file).build(file.toString(), Hashes.sha256(file), root);
     }
 
     public static Inventory parse(String name, String text) {
         return new InventoryParser().build(name, "", YamlLoader.parse(name, text));
+    }
+
+    private InventoryParser(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        this.files = dir == null ? null : new VarsFiles(dir);
     }
 
     private Inventory build(String file, String sha, Node root) {
@@ -52,13 +90,23 @@ public final class InventoryParser {
         }
         top.finish();
         Map<String, Object> all = groupVars.getOrDefault("all", Map.of());
+        // the control machine (no groups) sees all's variables, then group_vars/all's
+        Map<String, Object> control = new LinkedHashMap<>(all);
+        if (files != null) {
+            control.putAll(files.of("group_vars", "all"));
+        }
         Map<String, Host> hosts = new LinkedHashMap<>();
         for (String h : hostVars.keySet()) {
             hosts.put(h, host(h, all));
         }
         Map<String, List<String>> flat = new LinkedHashMap<>();
         groups.forEach((g, members) -> flat.put(g, List.copyOf(members)));
-        return new Inventory(file, sha, hosts, flat, all);
+        Map<String, Inventory.GroupListing> listing = new LinkedHashMap<>();
+        for (String g : groups.keySet()) {
+            listing.put(g, new Inventory.GroupListing(List.copyOf(directHosts.getOrDefault(g, Set.of())),
+                    List.copyOf(children.getOrDefault(g, Set.of()))));
+        }
+        return new Inventory(file, sha, hosts, flat, control, new Inventory.Listing(listing, Map.copyOf(listed)));
     }
 
     private void group(String name, Node node, int depth, String parent) {
@@ -68,8 +116,15 @@ public final class InventoryParser {
             return;
         }
         Fields f = new Fields(node, "group '" + name + "'");
-        f.node("vars").ifPresent(v -> groupVars.computeIfAbsent(name, k -> new LinkedHashMap<>())
-                .putAll(varsOf(new Fields(v, "vars of group '" + name + "'"))));
+        f.node("vars").ifPresent(v -> {
+            Map<String, Object> vars = varsOf(new Fields(v, "vars of group '" + name + "'"));
+            // a group's attribute, not a variable (Ansible sets the group's priority with it)
+            Object p = vars.remove("ansible_group_priority");
+            if (p != null) {
+                priorities.put(name, p);
+            }
+            groupVars.computeIfAbsent(name, k -> new LinkedHashMap<>()).putAll(vars);
+        });
         f.node("hosts").ifPresent(hs -> {
             if (hs instanceof Node.Scalar s && s.tag().equals("null")) {
                 return;
@@ -83,6 +138,7 @@ public final class InventoryParser {
                     vars.putAll(varsOf(new Fields(hn, "host '" + h + "'")));
                 }
                 addMember(name, h);
+                directHosts.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(h);
             }
         });
         f.node("children").ifPresent(cs -> {
@@ -91,6 +147,7 @@ public final class InventoryParser {
             }
             Fields cf = new Fields(cs, "children of group '" + name + "'");
             for (String c : cf.keys()) {
+                children.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(c);
                 group(c, cf.required(c), depth + 1, name);
                 for (String h : groups.get(c)) {
                     addMember(name, h);
@@ -117,22 +174,59 @@ public final class InventoryParser {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String k : f.keys()) {
             Node n = f.required(k);
-            out.put(ANSIBLE.getOrDefault(k, k), n.toValue());
+            out.put(k, n.toValue());
         }
         f.allow(f.keys().toArray(String[]::new));
         return out;
     }
 
-    private Host host(String name, Map<String, Object> all) {
+    /**
+     * A host's variables as the inventory declares them, merged as Ansible merges them: all, then
+     * its groups from the shallowest (by depth, then ansible_group_priority, then name: Ansible's
+     * order), then the host's own; names as written.
+     */
+    private Map<String, Object> declared(String name, Map<String, Object> all) {
         Map<String, Object> vars = new LinkedHashMap<>(all);
         List<String> gs = new ArrayList<>(hostGroups.getOrDefault(name, List.of()));
         gs.remove("all");
-        // less specific (shallower) groups first, so deeper groups and then the host override them
-        gs.sort((a, b) -> Integer.compare(groupDepth.getOrDefault(a, 0), groupDepth.getOrDefault(b, 0)));
+        gs.sort(java.util.Comparator.<String>comparingInt(g -> groupDepth.getOrDefault(g, 0)).thenComparingInt(this::priority)
+                .thenComparing(g -> g));
         for (String g : gs) {
             vars.putAll(groupVars.getOrDefault(g, Map.of()));
         }
+        // then the files beside the inventory: group_vars/all, each group's, the host's own, host_vars
+        if (files != null) {
+            vars.putAll(files.of("group_vars", "all"));
+            for (String g : gs) {
+                vars.putAll(files.of("group_vars", g));
+            }
+        }
         vars.putAll(hostVars.get(name));
+        if (files != null) {
+            vars.putAll(files.of("host_vars", name));
+        }
+        return vars;
+    }
+
+    private int priority(String group) {
+        Object p = priorities.get(group);
+        try {
+            return p == null ? 1 : Integer.parseInt(String.valueOf(p));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    private Host host(String name, Map<String, Object> all) {
+        Map<String, Object> raw = declared(name, all);
+        listed.put(name, raw);
+        Map<String, Object> vars = new LinkedHashMap<>(raw);
+        // runbook's own spellings, from Ansible's where only those are given
+        ANSIBLE.forEach((ansible, ours) -> {
+            if (vars.containsKey(ansible) && !raw.containsKey(ours)) {
+                vars.put(ours, vars.get(ansible));
+            }
+        });
         SourceLocation at = hostAt.get(name);
         String address = str(vars, "address", name);
         int port;

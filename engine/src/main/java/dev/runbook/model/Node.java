@@ -30,7 +30,11 @@ public sealed interface Node permits Node.Scalar, Node.MapNode, Node.ListNode {
             try {
                 return Long.parseLong(t);
             } catch (NumberFormatException e) {
-                return t;
+                try {
+                    return new java.math.BigInteger(t); // beyond a long, still a number (as Ansible reads it)
+                } catch (NumberFormatException notDecimal) {
+                    return t; // 0x1f, 0o17, 1_000: YAML 1.1 spellings, kept as written
+                }
             }
         }
     }
