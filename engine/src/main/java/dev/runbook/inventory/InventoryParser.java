@@ -91,10 +91,7 @@ public final class InventoryParser {
         top.finish();
         Map<String, Object> all = groupVars.getOrDefault("all", Map.of());
         // the control machine (no groups) sees all's variables, then group_vars/all's
-        Map<String, Object> control = new LinkedHashMap<>(all);
-        if (files != null) {
-            control.putAll(files.of("group_vars", "all"));
-        }
+        Map<String, Object> control = merge(files == null ? List.of(all) : List.of(all, files.of("group_vars", "all")), true);
         Map<String, Host> hosts = new LinkedHashMap<>();
         for (String h : hostVars.keySet()) {
             hosts.put(h, host(h, all));
@@ -181,29 +178,46 @@ public final class InventoryParser {
     }
 
     /**
-     * A host's variables as the inventory declares them, merged as Ansible merges them: all, then
-     * its groups from the shallowest (by depth, then ansible_group_priority, then name: Ansible's
-     * order), then the host's own; names as written.
+     * A host's variable levels in Ansible's order, least specific first: all, its groups from the
+     * shallowest (by depth, then ansible_group_priority, then name), group_vars/all, group_vars of
+     * its groups, its own, host_vars.
      */
-    private Map<String, Object> declared(String name, Map<String, Object> all) {
-        Map<String, Object> vars = new LinkedHashMap<>(all);
+    private List<Map<String, Object>> levels(String name, Map<String, Object> all) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        out.add(all);
         List<String> gs = new ArrayList<>(hostGroups.getOrDefault(name, List.of()));
         gs.remove("all");
         gs.sort(java.util.Comparator.<String>comparingInt(g -> groupDepth.getOrDefault(g, 0)).thenComparingInt(this::priority)
                 .thenComparing(g -> g));
         for (String g : gs) {
-            vars.putAll(groupVars.getOrDefault(g, Map.of()));
+            out.add(groupVars.getOrDefault(g, Map.of()));
         }
         // then the files beside the inventory: group_vars/all, each group's, the host's own, host_vars
         if (files != null) {
-            vars.putAll(files.of("group_vars", "all"));
+            out.add(files.of("group_vars", "all"));
             for (String g : gs) {
-                vars.putAll(files.of("group_vars", g));
+                out.add(files.of("group_vars", g));
             }
         }
-        vars.putAll(hostVars.get(name));
+        out.add(hostVars.get(name));
         if (files != null) {
-            vars.putAll(files.of("host_vars", name));
+            out.add(files.of("host_vars", name));
+        }
+        return out;
+    }
+
+    /** The levels merged, the later winning; with {@code aliases}, each level's Ansible spellings also set runbook's unless that level sets both. */
+    private static Map<String, Object> merge(List<Map<String, Object>> levels, boolean aliases) {
+        Map<String, Object> vars = new LinkedHashMap<>();
+        for (Map<String, Object> level : levels) {
+            vars.putAll(level);
+            if (aliases) {
+                ANSIBLE.forEach((ansible, ours) -> {
+                    if (level.containsKey(ansible) && !level.containsKey(ours)) {
+                        vars.put(ours, level.get(ansible));
+                    }
+                });
+            }
         }
         return vars;
     }
@@ -218,15 +232,10 @@ public final class InventoryParser {
     }
 
     private Host host(String name, Map<String, Object> all) {
-        Map<String, Object> raw = declared(name, all);
-        listed.put(name, raw);
-        Map<String, Object> vars = new LinkedHashMap<>(raw);
-        // runbook's own spellings, from Ansible's where only those are given
-        ANSIBLE.forEach((ansible, ours) -> {
-            if (vars.containsKey(ansible) && !raw.containsKey(ours)) {
-                vars.put(ours, vars.get(ansible));
-            }
-        });
+        List<Map<String, Object>> levels = levels(name, all);
+        listed.put(name, merge(levels, false));
+        // runbook's own spellings where a level gives Ansible's: the more specific level wins whichever it uses
+        Map<String, Object> vars = merge(levels, true);
         SourceLocation at = hostAt.get(name);
         String address = str(vars, "address", name);
         int port;
