@@ -110,6 +110,8 @@ public final class Main {
         CommandLine cl = commandLine(args);
         // values are data, not shell words: a --var value with unbalanced quotes is taken as is, without a parser warning
         cl.setSplitQuotedStrings(true);
+        // -e @inputs.yml is a file of input values (as ansible-playbook reads it), not picocli's argument file
+        cl.setExpandAtFiles(false);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> handle(ex, line));
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("error: " + ex.getMessage());
