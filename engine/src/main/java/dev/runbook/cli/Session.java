@@ -49,6 +49,14 @@ final class Session {
         this.scopes = new Scopes(runbook, inventory, inputs, run);
         // host patterns may name inputs (hosts: "{{new_member}}"): resolved once, before anything runs
         this.targets = new Targets(runbook.steps(), inventory, limit, scopes.forHost(inventory.control(), true));
+        for (dev.runbook.inventory.Host h : targets.remoteHosts(graph.order())) {
+            for (String pw : List.of("ansible_password", "ansible_ssh_pass", "ansible_ssh_password")) {
+                if (!h.local() && h.vars().get(pw) != null) {
+                    throw RunbookException.invalid(h.at(), "host '" + h.name() + "' logs in with a password (" + pw + "): runbook logs in with keys only",
+                            "use a key: in ssh-agent, or ansible_ssh_private_key_file; sudo passwords stay ansible_become_password");
+                }
+            }
+        }
     }
 
     /** Loads everything; any problem is a {@link RunbookException} (exit 2). */

@@ -49,6 +49,24 @@ class CliTest {
     }
 
     @Test
+    void anIniInventoryIsListedAsAnsibleListsItAndAPasswordLoginIsRefusedBeforeAnythingRuns() throws IOException {
+        Path ini = write("hosts", """
+                [etcd]
+                etcd-[01:02] ansible_host=10.9.9.1 ansible_become_password=s3cret
+                [etcd:vars]
+                ansible_ssh_pass=hunter2
+                """);
+        assertEquals(0, run("inventory", "--list", "-i", ini.toString()), err);
+        assertTrue(out.contains("\"etcd\" : {") && out.contains("\"etcd-02\""), out);
+        assertTrue(!out.contains("s3cret") && !out.contains("hunter2") && out.contains("******"), "secrets masked: " + out);
+        assertEquals(0, run("inventory", "--host", "etcd-01", "--show-secrets", "-i", ini.toString()), err);
+        assertTrue(out.contains("s3cret"), out);
+        Path rb = write("rb.yml", "name: t\nsteps:\n  - {id: a, hosts: etcd, run: \"true\"}\n");
+        assertEquals(2, run("apply", rb.toString(), "-i", ini.toString()), out + err);
+        assertTrue(err.contains("logs in with a password (ansible_ssh_pass)") && err.contains("hosts:"), err);
+    }
+
+    @Test
     void applyRunsStepsAndWritesAJournal() throws IOException {
         Path marker = dir.resolve("marker");
         Path rb = write("rb.yml", """
