@@ -44,15 +44,67 @@ public final class InventoryParser {
     private InventoryParser() {
     }
 
+    /** A parser that reads group_vars/ and host_vars/ beside {@code file}. */
+    private InventoryParser(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        this.files = dir == null ? null : new VarsFiles(dir);
+    }
+
     public static Inventory load(Path file) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            // an inventory directory: every source in it, in name order, merged; group_vars/host_vars beside them
+            List<Node> roots = new ArrayList<>();
+            StringBuilder shas = new StringBuilder();
+            for (Path f : sources(file)) {
+                roots.add(root(f));
+                shas.append(Hashes.sha256(f));
+            }
+            if (roots.isEmpty()) {
+                throw RunbookException.invalid(null, "inventory directory " + file + " holds no inventory source",
+                        "YAML (.yml, .yaml, .json), INI without extension, or executable scripts; .ini, .cfg, .md, .txt ... are skipped as Ansible skips them");
+            }
+            InventoryParser p = new InventoryParser(file.resolve("inventory"));
+            return p.build(file.toString(), Hashes.sha256(shas.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), roots);
+        }
+        return new InventoryParser(file).build(file.toString(), Hashes.sha256(file), List.of(root(file)));
+    }
+
+    /** A YAML inventory given as text (tests, examples); no group_vars/host_vars. */
+    public static Inventory parse(String name, String text) {
+        return new InventoryParser().build(name, "", List.of(YamlLoader.parse(name, text)));
+    }
+
+    /** Ansible's INVENTORY_IGNORE_EXTS and the names it always skips in an inventory directory. */
+    private static final List<String> IGNORED_EXTENSIONS = List.of(".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst",
+            ".orig", ".ini", ".cfg", ".retry");
+
+    private static List<Path> sources(Path dir) {
+        List<Path> out = new ArrayList<>();
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            for (Path p : s.sorted().toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") || List.of("group_vars", "host_vars", "vars_plugins").contains(n)
+                        || IGNORED_EXTENSIONS.stream().anyMatch(n::endsWith)) {
+                    continue;
+                }
+                if (java.nio.file.Files.isDirectory(p)) {
+                    out.addAll(sources(p));
+                } else if (java.nio.file.Files.isRegularFile(p)) {
+                    out.add(p);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw RunbookException.invalid(null, "cannot read inventory directory " + dir + ": " + e.getMessage(), null);
+        }
+        return out;
+    }
+
+    /** One inventory source as the tree a YAML inventory is: YAML, INI or an executable script, chosen as Ansible chooses. */
+    private static Node root(Path file) {
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         boolean yaml = name.endsWith(".yml") || name.endsWith(".yaml") || name.endsWith(".json");
-        if (java.nio.file.Files.isDirectory(file)) {
-            throw RunbookException.invalid(null, "inventory " + file + " is a directory: give one of its files with -i",
-                    "an inventory directory (several sources merged) is not read yet; ansible-inventory -i " + file + " --list -y > one.yml makes one file of it");
-        }
         if (!yaml && !name.endsWith(".ini") && java.nio.file.Files.isExecutable(file) && java.nio.file.Files.isRegularFile(file)) {
-            return new InventoryParser(file).build(file.toString(), Hashes.sha256(file), ScriptInventory.read(file));
+            return ScriptInventory.read(file);
         }
         if (!yaml) {
             String text;
@@ -62,7 +114,7 @@ public final class InventoryParser {
                 throw RunbookException.invalid(null, "cannot read inventory " + file + ": " + e.getMessage(), null);
             }
             if (IniInventory.looksLikeIni(text)) {
-                return new InventoryParser(file).build(file.toString(), Hashes.sha256(file), IniInventory.read(file.toString(), text));
+                return IniInventory.read(file.toString(), text);
             }
         }
         Node root = YamlLoader.load(file);
@@ -71,24 +123,17 @@ public final class InventoryParser {
                     + m.entries().get("plugin").toValue() + "): runbook does not run Ansible's plugins",
                     "make a static inventory of it with: ansible-inventory -i " + file + " --list -y > inventory.yml");
         }
-        return new InventoryParser(file).build(file.toString(), Hashes.sha256(file), root);
+        return root;
     }
 
-    public static Inventory parse(String name, String text) {
-        return new InventoryParser().build(name, "", YamlLoader.parse(name, text));
-    }
-
-    private InventoryParser(Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        this.files = dir == null ? null : new VarsFiles(dir);
-    }
-
-    private Inventory build(String file, String sha, Node root) {
-        Fields top = new Fields(root, "inventory");
-        for (String g : top.keys()) {
-            group(g, top.required(g), 0, null);
+    private Inventory build(String file, String sha, List<Node> roots) {
+        for (Node root : roots) {
+            Fields top = new Fields(root, "inventory");
+            for (String g : top.keys()) {
+                group(g, top.required(g), 0, null);
+            }
+            top.finish();
         }
-        top.finish();
         Map<String, Object> all = groupVars.getOrDefault("all", Map.of());
         // the control machine (no groups) sees all's variables, then group_vars/all's
         Map<String, Object> control = merge(files == null ? List.of(all) : List.of(all, files.of("group_vars", "all")), true);

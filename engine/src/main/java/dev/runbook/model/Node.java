@@ -19,7 +19,8 @@ public sealed interface Node permits Node.Scalar, Node.MapNode, Node.ListNode {
                 return text;
             }
             return switch (tag) {
-                case "bool" -> Boolean.valueOf(text.toLowerCase());
+                // YAML 1.1's booleans, as the parser resolved them: yes/on/true are true (not only "true")
+                case "bool" -> java.util.List.of("true", "yes", "y", "on").contains(text.toLowerCase(java.util.Locale.ROOT));
                 case "int" -> parseLongOrText(text);
                 case "null" -> null;
                 default -> text;
