@@ -28,7 +28,7 @@ final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--this-run-only", hidden = true, description = "resume this run even when it belongs to a drill (the drill itself uses this)")
     boolean thisRunOnly;
 
-    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "re-supply inputs (secret inputs are never journaled)")
+    @Option(names = {"--var", "-e"}, paramLabel = "NAME=VALUE", description = "re-supply inputs (secret inputs are never journaled)")
     Map<String, String> vars = new LinkedHashMap<>();
 
     @Mixin
