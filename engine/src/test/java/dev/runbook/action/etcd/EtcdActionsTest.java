@@ -33,9 +33,14 @@ class EtcdActionsTest {
         inv.append("  children:\n    box:\n      hosts:\n        here: {connection: local}\n");
         Path invFile = dir.resolve("inv.yml");
         Files.writeString(invFile, inv);
+        return apply(invFile, yaml, extra);
+    }
+
+    /** Applies {@code yaml} with {@code inventory} through the real CLI; its console goes to {@link #out}. */
+    private int apply(Path inventory, String yaml, String... extra) throws IOException {
         Path rb = dir.resolve("rb-" + System.nanoTime() + ".yml");
         Files.writeString(rb, yaml);
-        List<String> args = new ArrayList<>(List.of("apply", rb.toString(), "-i", invFile.toString()));
+        List<String> args = new ArrayList<>(List.of("apply", rb.toString(), "-i", inventory.toString()));
         args.addAll(List.of(extra));
         PrintStream old = System.out;
         PrintStream oldErr = System.err;
@@ -105,20 +110,7 @@ class EtcdActionsTest {
         Path invFile = dir.resolve("member-inv.yml");
         Files.writeString(invFile, "all:\n  vars:\n    etcd_endpoints: \"" + etcd.endpoints() + "\"\n  children:\n    etcd:\n      hosts:\n"
                 + "        here: {connection: local, address: 127.0.0.1, " + memberVars + "}\n");
-        Path rb = dir.resolve("rb-" + System.nanoTime() + ".yml");
-        Files.writeString(rb, yaml);
-        PrintStream old = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            return Main.run(new String[] {"apply", rb.toString(), "-i", invFile.toString()});
-        } finally {
-            System.setOut(old);
-            System.setErr(oldErr);
-            out = buf.toString(StandardCharsets.UTF_8);
-        }
+        return apply(invFile, yaml);
     }
 
     @org.junit.jupiter.api.Test
