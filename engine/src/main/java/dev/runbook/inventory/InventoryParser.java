@@ -103,7 +103,7 @@ public final class InventoryParser {
     private static Node root(Path file) {
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         boolean yaml = name.endsWith(".yml") || name.endsWith(".yaml") || name.endsWith(".json");
-        if (!yaml && !name.endsWith(".ini") && java.nio.file.Files.isExecutable(file) && java.nio.file.Files.isRegularFile(file)) {
+        if (!yaml && !name.endsWith(".ini") && java.nio.file.Files.isExecutable(file) && java.nio.file.Files.isRegularFile(file) && runnable(file)) {
             return ScriptInventory.read(file);
         }
         if (!yaml) {
@@ -124,6 +124,16 @@ public final class InventoryParser {
                     "make a static inventory of it with: ansible-inventory -i " + file + " --list -y > inventory.yml");
         }
         return root;
+    }
+
+    /** A script or a binary (#! or ELF), not a static file that merely has the executable bit (as in many repositories). */
+    private static boolean runnable(Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(4);
+            return (head.length >= 2 && head[0] == '#' && head[1] == '!') || (head.length == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F');
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private Inventory build(String file, String sha, List<Node> roots) {

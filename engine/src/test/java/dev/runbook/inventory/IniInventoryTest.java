@@ -138,6 +138,22 @@ class IniInventoryTest {
     }
 
     @Test
+    void anExecutableStaticFileIsReadAsWhatItIsAndAScriptIsRun() throws Exception {
+        Path ini = dir.resolve("hosts");
+        Files.writeString(ini, "[etcd]\ne1\n");
+        ini.toFile().setExecutable(true);
+        assertEquals(List.of("e1"), InventoryParser.load(ini).groups().get("etcd"), "no #!: not a script");
+        Path script = dir.resolve("dyn");
+        Files.writeString(script, "#!/bin/sh\necho '{\"etcd\": [\"e9\"], \"_meta\": {\"hostvars\": {\"e9\": {\"ansible_host\": \"10.1.1.9\"}}}}'\n");
+        script.toFile().setExecutable(true);
+        Inventory inv = InventoryParser.load(script);
+        assertEquals("10.1.1.9", inv.hosts().get("e9").address());
+        Files.writeString(script, "#!/bin/sh\necho broken >&2\nexit 3\n");
+        RunbookException e = assertThrows(RunbookException.class, () -> InventoryParser.load(script));
+        assertTrue(e.getMessage().contains("exit 3") && e.getMessage().contains("broken"), e.getMessage());
+    }
+
+    @Test
     void anInventoryPluginConfigurationIsRefusedWithTheCommandThatConvertsIt() throws Exception {
         Path f = dir.resolve("aws_ec2.yml");
         Files.writeString(f, "plugin: amazon.aws.aws_ec2\nregions: [eu-west-1]\n");
