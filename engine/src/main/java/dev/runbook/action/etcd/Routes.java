@@ -9,10 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * How the run reaches each etcd member's client URL: straight from this machine, or through the
@@ -71,23 +68,6 @@ final class Routes {
     /** The endpoint's route, decided on first use (a probe of up to a second in auto mode). */
     Route of(EtcdTarget t, String endpoint, HostLinks links) {
         return routes.get(t.access() + "|" + endpoint, k -> decide(t, endpoint, links));
-    }
-
-    /** Every endpoint's route at once (auto's probes in parallel); endpoint -> route, in order. */
-    Map<String, Route> all(EtcdTarget t, HostLinks links) {
-        Map<String, CompletableFuture<Route>> asked = new LinkedHashMap<>();
-        for (String ep : t.endpoints()) {
-            asked.put(ep, CompletableFuture.supplyAsync(() -> of(t, ep, links)));
-        }
-        Map<String, Route> out = new LinkedHashMap<>();
-        asked.forEach((ep, f) -> {
-            try {
-                out.put(ep, f.join());
-            } catch (java.util.concurrent.CompletionException e) {
-                throw (RuntimeException) e.getCause();
-            }
-        });
-        return out;
     }
 
     private Route decide(EtcdTarget t, String endpoint, HostLinks links) {
