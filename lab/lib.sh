@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # REPO_DIR, CTL_NS, ROOT_IF: for the scripts that source this
 # Shared settings and helpers of the lab scripts (sourced, not run).
 # The lab: one network namespace + mount/UTS/PID namespaces per host, all joined by a bridge in a
 # controller namespace; the root namespace gets one veth into that bridge and a route for the lab

@@ -7,10 +7,7 @@ import dev.runbook.transport.ExecOptions;
 import dev.runbook.transport.ExecResult;
 import dev.runbook.transport.Transport;
 import dev.runbook.transport.TransportException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +23,7 @@ import java.util.Map;
  * (a key that is not the certificate's) stops the search with that member's file named.
  */
 final class MemberTls {
-    private static final String SCRIPT = script();
+    private static final String SCRIPT = dev.runbook.template.ShellScript.load(MemberTls.class, "find-tls.bash");
 
     private MemberTls() {
     }
@@ -138,16 +135,5 @@ final class MemberTls {
             }
         }
         return out;
-    }
-
-    private static String script() {
-        try (InputStream in = MemberTls.class.getResourceAsStream("find-tls.bash")) {
-            if (in == null) {
-                throw new IllegalStateException("find-tls.bash is missing from the engine's jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,0 +1,34 @@
+package dev.runbook.template;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
+
+/**
+ * A bash program kept as a {@code .bash} resource beside the class that sends it (so shellcheck
+ * reads it in CI), loaded without its comment and blank lines: they would travel to every host.
+ */
+public final class ShellScript {
+    private ShellScript() {
+    }
+
+    /**
+     * The resource {@code name} next to {@code owner}, comment-only and blank lines removed. The
+     * programs kept this way have no here-document or multi-line string in which a line starting
+     * with {@code #} would be data.
+     */
+    public static String load(Class<?> owner, String name) {
+        try (InputStream in = owner.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the engine's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank() && !l.stripLeading().startsWith("#"))
+                    .collect(Collectors.joining("\n", "", "\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
