@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * sha256 there, set mode/owner, then rename over the target. A reader never sees a half-written file.
  */
 final class RemoteFiles {
-    private static final boolean TRACE = System.getenv("RUNBOOK_TRACE") != null;
 
     private RemoteFiles() {
     }
@@ -163,9 +162,7 @@ final class RemoteFiles {
                 return "installing " + dest + " failed: " + e.getMessage();
             }
         }
-        if (TRACE) {
-            System.err.printf("trace-install %s upload=%.0fms verify+install=%.0fms (moved by %s)%n", dest, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6, moved);
-        }
+        dev.runbook.trace.Trace.line("install", "%s upload=%.0fms verify+install=%.0fms (moved by %s)", dest, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6, moved);
         if (!r.ok()) {
             ctx.exec("rm -f -- " + ShellQuote.quote(tmp));
             return "installing " + dest + " failed: " + (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().trim());

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.run.RunSetup;
 import dev.runbook.error.RunbookException;
 import dev.runbook.inventory.Inventory;
 import dev.runbook.inventory.InventoryParser;
@@ -34,7 +35,7 @@ final class InventoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path inv = inventory != null ? inventory : Session.defaultInventory();
+        Path inv = inventory != null ? inventory : RunSetup.defaultInventory();
         if (inv == null) {
             throw RunbookException.invalid(null, "no inventory: give -i FILE", "runbook inventory --list -i hosts.ini");
         }
@@ -50,7 +51,7 @@ final class InventoryCommand implements Callable<Integer> {
             out = listing(i);
         }
         if (!showSecrets) {
-            out = new dev.runbook.exec.Masker(Session.inventorySecrets(i)).maskValue(out);
+            out = new dev.runbook.exec.Masker(RunSetup.inventorySecrets(i)).maskValue(out);
         }
         System.out.println(dev.runbook.event.JsonEvents.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         return 0;

@@ -55,9 +55,7 @@ final class JitProfile {
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         pb.environment().remove(C2_OPTS);
         pb.environment().put(CHILD, "1");
-        if (System.getenv("RUNBOOK_TRACE") != null) {
-            System.err.println("trace-jit bulk=" + (bulk < 0 ? "unknown" : bulk + " bytes") + ": running in a C2 JVM");
-        }
+        dev.runbook.trace.Trace.line("jit", "bulk=%s: running in a C2 JVM", bulk < 0 ? "unknown" : bulk + " bytes");
         Process p;
         try {
             p = pb.start();

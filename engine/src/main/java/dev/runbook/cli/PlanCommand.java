@@ -1,5 +1,7 @@
 package dev.runbook.cli;
 
+import dev.runbook.run.StateDir;
+import dev.runbook.run.RunSetup;
 import dev.runbook.event.JsonEvents;
 import dev.runbook.exec.Planner;
 import dev.runbook.exec.RunOptions;
@@ -50,7 +52,7 @@ final class PlanCommand implements Callable<Integer> {
         return run;
     }
 
-    static Planner planner(Session s, String runId) {
+    static Planner planner(RunSetup s, String runId) {
         RunOptions opts = new RunOptions(1, null, new AtomicBoolean(), s.runbookPath.toAbsolutePath().getParent(), runId,
                 new ConsoleOperator(true), Set.of(), new dev.runbook.action.RunResources());
         return new Planner(s.graph, s.targets, s.scopes, opts);
@@ -61,7 +63,7 @@ final class PlanCommand implements Callable<Integer> {
         if (debug) {
             System.setProperty("runbook.debug", "true");
         }
-        Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit,
+        RunSetup s = RunSetup.load(args.runbook, args.inventory, args.givenInputs(), args.limit,
                 PlanCommand.runPlaceholders());
         List<Planner.StepPlan> plan = planner(s, "<<run.id>>").plan();
         String text = switch (format) {
@@ -87,7 +89,7 @@ final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
-    static void print(PrintStream out, Session s, List<Planner.StepPlan> plan) {
+    static void print(PrintStream out, RunSetup s, List<Planner.StepPlan> plan) {
         out.println("PLAN " + s.runbook.name() + "  (" + s.runbookPath + ")");
         if (!s.runbook.description().isBlank()) {
             out.println("  " + s.runbook.description().strip().replace("\n", "\n  "));
@@ -120,8 +122,8 @@ final class PlanCommand implements Callable<Integer> {
     }
 
     /** The change record of this plan; expected durations come from this machine's earlier journals. */
-    static ChangeRecord record(Session s, List<Planner.StepPlan> plan) {
+    static ChangeRecord record(RunSetup s, List<Planner.StepPlan> plan) {
         return ChangeRecord.of(s.runbook, s.runbookPath.toString(), s.inventory, s.inventoryPath == null ? null : s.inventoryPath.toString(),
-                s.printableInputs(), plan, s.graph, s.masker, History.of(ApplyCommand.runs(), s.runbookPath));
+                s.printableInputs(), plan, s.graph, s.masker, History.of(StateDir.current().runs(), s.runbookPath));
     }
 }

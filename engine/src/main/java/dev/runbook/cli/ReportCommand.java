@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.run.StateDir;
 import dev.runbook.report.ReportHtml;
 import dev.runbook.report.ReportMarkdown;
 import dev.runbook.report.RunRecord;
@@ -41,7 +42,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunRecord r = RunRecord.read(ApplyCommand.runs(), runId);
+        RunRecord r = RunRecord.read(StateDir.current().runs(), runId);
         String text = switch (format) {
             case md -> ReportMarkdown.render(r);
             case html -> ReportHtml.render(r);

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.run.RunSetup;
 import dev.runbook.error.ExitCode;
 import dev.runbook.error.RunbookException;
 import dev.runbook.inventory.Host;
@@ -39,7 +40,7 @@ final class UnlockCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path inv = inventory != null ? inventory : Session.defaultInventory();
+        Path inv = inventory != null ? inventory : RunSetup.defaultInventory();
         if (inv == null) {
             throw RunbookException.invalid(null, "no inventory: give -i", null);
         }

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.run.RunSetup;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ final class ValidateCommand implements Callable<Integer> {
         if (debug) {
             System.setProperty("runbook.debug", "true");
         }
-        Session s = Session.load(args.runbook, args.inventory, args.givenInputs(), args.limit, PlanCommand.runPlaceholders());
+        RunSetup s = RunSetup.load(args.runbook, args.inventory, args.givenInputs(), args.limit, PlanCommand.runPlaceholders());
         PlanCommand.planner(s, "validate").plan();
         System.out.println(args.runbook + ": ok (" + s.runbook.steps().size() + " steps"
                 + (s.inventoryPath != null ? ", inventory " + s.inventoryPath + " with " + s.inventory.hosts().size() + " hosts" : ", no inventory")

@@ -1,5 +1,6 @@
 package dev.runbook.cli;
 
+import dev.runbook.run.RunSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class WarmupCommand implements Callable<Integer> {
                             b: {address: 127.0.0.2}
                             c: {address: 127.0.0.3}
                     """);
-            Session s = Session.load(rb, inv, Map.of(), null, PlanCommand.runPlaceholders());
+            RunSetup s = RunSetup.load(rb, inv, Map.of(), null, PlanCommand.runPlaceholders());
             dev.runbook.report.ChangeRecord record = PlanCommand.record(s, PlanCommand.planner(s, "warmup").plan());
             dev.runbook.event.JsonEvents.line(record.toMap());
             dev.runbook.report.PlanMarkdown.render(record);

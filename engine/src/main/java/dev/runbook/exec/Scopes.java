@@ -46,6 +46,11 @@ public final class Scopes {
         }
     }
 
+    /** The scopes of an inventory alone (no runbook, inputs or run variables): what its hosts' variables say. */
+    public static Scopes of(Inventory inventory) {
+        return new Scopes(new Runbook("inventory", "", List.of(), Map.of(), List.of(), "inventory", ""), inventory, Map.of(), Map.of());
+    }
+
     /** The engine's own machine, as a host. */
     public Host control() {
         return inventory.control();

@@ -96,9 +96,7 @@ public final class EtcdClients implements AutoCloseable {
             });
         } finally {
             clients.endStep();
-            if (System.getenv("RUNBOOK_TRACE") != null) {
-                System.err.printf("trace-etcd warm-up %d endpoints %.0fms%n", t.endpoints().size(), (System.nanoTime() - t0) / 1e6);
-            }
+            dev.runbook.trace.Trace.line("etcd", "warm-up %d endpoints %.0fms", t.endpoints().size(), (System.nanoTime() - t0) / 1e6);
         }
     }
 

@@ -103,13 +103,26 @@ public record EtcdTarget(List<String> endpoints, Tls tls, Access access, Duratio
 
         /** Resolves against the host's (usually control's) variables. */
         public EtcdTarget resolve(StepContext ctx) {
-            Map<String, Object> vars = ctx.scope();
-            String eps = endpoints != null ? ctx.render(endpoints) : str(vars.get("etcd_endpoints"));
+            return resolve(ctx.scope(), ctx::render, ctx.where());
+        }
+
+        /**
+         * The cluster as these variables describe it (etcd_endpoints or group etcd, etcd_ca/cert/key,
+         * etcd_member_*, etcd_access), for callers outside a step (a drill's own reads and writes).
+         */
+        public static EtcdTarget fromVars(Map<String, Object> vars, Duration callTimeout, String where) {
+            return new Spec(null, null, null, null, callTimeout).resolve(vars, t -> {
+                throw new IllegalStateException("no template to render outside a step");
+            }, where);
+        }
+
+        private EtcdTarget resolve(Map<String, Object> vars, java.util.function.Function<Template, String> render, String where) {
+            String eps = endpoints != null ? render.apply(endpoints) : str(vars.get("etcd_endpoints"));
             if (eps == null) {
                 eps = fromGroup(vars);
             }
             if (eps == null || eps.isBlank()) {
-                throw RunbookException.invalid(endpoints != null ? endpoints.at() : null, "no etcd endpoints " + ctx.where(),
+                throw RunbookException.invalid(endpoints != null ? endpoints.at() : null, "no etcd endpoints " + where,
                         "set etcd_endpoints in the inventory (https://10.0.0.1:2379,...), give endpoints: on the step, or put the members in group 'etcd'");
             }
             List<String> list = new ArrayList<>();
@@ -118,20 +131,20 @@ public record EtcdTarget(List<String> endpoints, Tls tls, Access access, Duratio
                     list.add(e.contains("://") ? e : "https://" + e);
                 }
             }
-            Path caPath = path(ctx, ca, vars, "etcd_ca");
-            Path certPath = path(ctx, cert, vars, "etcd_cert");
-            Path keyPath = path(ctx, key, vars, "etcd_key");
+            Path caPath = path(render, ca, vars, "etcd_ca");
+            Path certPath = path(render, cert, vars, "etcd_cert");
+            Path keyPath = path(render, key, vars, "etcd_key");
             boolean tls = list.stream().anyMatch(e -> e.startsWith("https://"));
             Access access = Access.parse(str(vars.get("etcd_access")));
             Tls source;
             if (caPath != null || certPath != null || keyPath != null) {
                 if (caPath == null) {
-                    throw RunbookException.invalid(null, "etcd_cert/etcd_key given but no etcd_ca " + ctx.where(),
+                    throw RunbookException.invalid(null, "etcd_cert/etcd_key given but no etcd_ca " + where,
                             "set etcd_ca too, or leave all three out to use the members' own files");
                 }
                 for (Path p : new Path[] {caPath, certPath, keyPath}) {
                     if (p != null && !Files.isReadable(p)) {
-                        throw RunbookException.invalid(null, "TLS file " + p + " is not readable on the machine running runbook " + ctx.where(),
+                        throw RunbookException.invalid(null, "TLS file " + p + " is not readable on the machine running runbook " + where,
                                 "etcd_ca/etcd_cert/etcd_key are paths on this machine; for files on the members use etcd_member_ca/"
                                         + "etcd_member_cert/etcd_member_key, or set none of them to use what the members' etcd uses");
                     }
@@ -142,7 +155,7 @@ public record EtcdTarget(List<String> endpoints, Tls tls, Access access, Duratio
                 String mcert = str(vars.get("etcd_member_cert"));
                 String mkey = str(vars.get("etcd_member_key"));
                 if ((mcert == null) != (mkey == null)) {
-                    throw RunbookException.invalid(null, "etcd_member_cert and etcd_member_key go together " + ctx.where(),
+                    throw RunbookException.invalid(null, "etcd_member_cert and etcd_member_key go together " + where,
                             "give both (the client certificate and its key on the members), or neither to find them there");
                 }
                 source = new Tls(Tls.Kind.MEMBERS, blankToNull(mca), blankToNull(mcert), blankToNull(mkey));
@@ -163,8 +176,8 @@ public record EtcdTarget(List<String> endpoints, Tls tls, Access access, Duratio
             }
         }
 
-        private static Path path(StepContext ctx, Template t, Map<String, Object> vars, String var) {
-            String v = t != null ? ctx.render(t) : str(vars.get(var));
+        private static Path path(java.util.function.Function<Template, String> render, Template t, Map<String, Object> vars, String var) {
+            String v = t != null ? render.apply(t) : str(vars.get(var));
             if (v == null || v.isBlank()) {
                 return null;
             }

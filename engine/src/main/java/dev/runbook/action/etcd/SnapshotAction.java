@@ -94,9 +94,7 @@ final class SnapshotAction extends EtcdAction {
             long tStreamed = System.nanoTime();
             GetResponse after = count(one, endpoint, target);
             String sha = SnapshotFile.verify(part);
-            if (System.getenv("RUNBOOK_TRACE") != null) {
-                System.err.printf("trace-snapshot count+stream=%.0fms verify=%.0fms%n", (tStreamed - tStatus) / 1e6, (System.nanoTime() - tStreamed) / 1e6);
-            }
+            dev.runbook.trace.Trace.line("snapshot", "count+stream=%.0fms verify=%.0fms", (tStreamed - tStatus) / 1e6, (System.nanoTime() - tStreamed) / 1e6);
             Files.move(part, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             boolean exact = before.getHeader().getRevision() == after.getHeader().getRevision();
             Map<String, Object> meta = new LinkedHashMap<>();

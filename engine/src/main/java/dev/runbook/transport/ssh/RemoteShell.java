@@ -51,7 +51,6 @@ final class RemoteShell implements AutoCloseable {
         return t;
     });
     private static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final boolean TRACE = System.getenv("RUNBOOK_TRACE") != null;
     private final String host;
     private final Session.Command shell;
     private final OutputStream in;
@@ -235,8 +234,8 @@ final class RemoteShell implements AutoCloseable {
             Tail out = tail(files + id + ".o", known ? end[1] : -1, options.keepBytes());
             Tail err = tail(files + id + ".e", known ? end[2] : -1, options.keepBytes());
             send("F " + id + "\n");
-            if (TRACE) {
-                System.err.printf("trace %s run=%.1fms tails=%.1fms%n", host, (tDone - start) / 1e6, (System.nanoTime() - tDone) / 1e6);
+            if (dev.runbook.trace.Trace.ON) {
+                dev.runbook.trace.Trace.line("command", "%s run=%.1fms tails=%.1fms", host, (tDone - start) / 1e6, (System.nanoTime() - tDone) / 1e6);
             }
             int exit = timedOut || cancelled || !known ? -1 : (int) end[0];
             String stderr = err.text;

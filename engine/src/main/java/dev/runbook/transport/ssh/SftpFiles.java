@@ -44,9 +44,7 @@ final class SftpFiles {
     synchronized int writeSize() throws IOException {
         if (writeSize == 0) {
             writeSize = SftpWrites.writeSize(channel().getSFTPEngine());
-            if (System.getenv("RUNBOOK_TRACE") != null) {
-                System.err.println("trace-sftp " + host + " write size " + writeSize);
-            }
+            dev.runbook.trace.Trace.line("sftp", "%s write size %d", host, writeSize);
         }
         return writeSize;
     }

@@ -45,9 +45,7 @@ final class SshConnector {
             c.setTimeout(0);
             Authentication.login(c, t);
             long t2 = System.nanoTime();
-            if (System.getenv("RUNBOOK_TRACE") != null) {
-                System.err.printf("trace-connect %s connect=%.0fms auth=%.0fms%n", t.name(), (t1 - t0) / 1e6, (t2 - t1) / 1e6);
-            }
+            dev.runbook.trace.Trace.line("connect", "%s connect=%.0fms auth=%.0fms", t.name(), (t1 - t0) / 1e6, (t2 - t1) / 1e6);
             return c;
         } catch (net.schmizz.sshj.transport.TransportException e) {
             close(c);

@@ -1,4 +1,4 @@
-package dev.runbook.cli;
+package dev.runbook.run;
 
 import dev.runbook.error.RunbookException;
 import dev.runbook.exec.InputResolver;
@@ -19,18 +19,18 @@ import java.util.List;
 import java.util.Map;
 
 /** A runbook and inventory loaded and checked together: the graph, the targets and the variable scopes of one run. */
-final class Session {
-    final Runbook runbook;
-    final Path runbookPath;
-    final Inventory inventory;
-    final Path inventoryPath;
-    final StepGraph graph;
-    final Targets targets;
-    final Map<String, Object> inputs;
-    final Masker masker;
-    final Scopes scopes;
+public final class RunSetup {
+    public final Runbook runbook;
+    public final Path runbookPath;
+    public final Inventory inventory;
+    public final Path inventoryPath;
+    public final StepGraph graph;
+    public final Targets targets;
+    public final Map<String, Object> inputs;
+    public final Masker masker;
+    public final Scopes scopes;
 
-    private Session(Runbook runbook, Path runbookPath, Inventory inventory, Path inventoryPath, Map<String, Object> inputs,
+    private RunSetup(Runbook runbook, Path runbookPath, Inventory inventory, Path inventoryPath, Map<String, Object> inputs,
                     String limit, Map<String, Object> run) {
         this.runbook = runbook;
         this.runbookPath = runbookPath;
@@ -60,16 +60,16 @@ final class Session {
     }
 
     /** Loads everything; any problem is a {@link RunbookException} (exit 2). */
-    static Session load(Path runbookFile, Path inventoryFile, Map<String, Object> given, String limit, Map<String, Object> run) {
+    public static RunSetup load(Path runbookFile, Path inventoryFile, Map<String, Object> given, String limit, Map<String, Object> run) {
         Runbook rb = RunbookParser.load(runbookFile);
         Path inv = inventoryFile != null ? inventoryFile : defaultInventory();
         Inventory inventory = inv == null ? Inventory.empty() : InventoryParser.load(inv);
         Map<String, Object> inputs = InputResolver.resolve(rb, given);
-        return new Session(rb, runbookFile, inventory, inv, inputs, limit, run);
+        return new RunSetup(rb, runbookFile, inventory, inv, inputs, limit, run);
     }
 
     /** {@code inventory/lab.yml} when it exists (the local lab is the default target). */
-    static Path defaultInventory() {
+    public static Path defaultInventory() {
         Path p = Path.of("inventory", "lab.yml");
         return Files.isRegularFile(p) ? p : null;
     }
@@ -78,7 +78,7 @@ final class Session {
     private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile("(?i).*(password|passwd|passphrase|secret|token|(^|_)pass)$");
 
     /** The values of an inventory's secret variables (on any host or in all.vars), masked like secret inputs. */
-    static List<String> inventorySecrets(Inventory inventory) {
+    public static List<String> inventorySecrets(Inventory inventory) {
         List<String> out = new ArrayList<>();
         List<Map<String, Object>> scopes = new ArrayList<>();
         scopes.add(inventory.allVars());
@@ -98,7 +98,7 @@ final class Session {
     }
 
     /** How each host the run touches is reached (user@address:port, jumps, sudo), for the plan and the journal. */
-    Map<String, String> reach() {
+    public Map<String, String> reach() {
         Map<String, String> out = new LinkedHashMap<>();
         for (dev.runbook.inventory.Host h : targets.remoteHosts(graph.order())) {
             if (!h.local()) {
@@ -109,7 +109,7 @@ final class Session {
     }
 
     /** Inputs as recorded in journals and printed: secrets masked. */
-    Map<String, Object> printableInputs() {
+    public Map<String, Object> printableInputs() {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Input in : runbook.inputs()) {
             if (inputs.containsKey(in.name())) {
@@ -119,7 +119,4 @@ final class Session {
         return out;
     }
 
-    static RunbookException noFile(Path p) {
-        return RunbookException.invalid(null, "file not found: " + p, null);
-    }
 }
