@@ -78,12 +78,10 @@ public final class RunbookParser {
                 }
             }
         }
-        Set<String> inputNames = new java.util.HashSet<>();
         for (Input in : inputs) {
             if (vars.containsKey(in.name())) {
                 throw RunbookException.invalid(in.at(), "'" + in.name() + "' is both an input and a var", "rename one of them");
             }
-            inputNames.add(in.name());
         }
         return new Runbook(name, description, inputs, vars, List.copyOf(steps), file, sha);
     }

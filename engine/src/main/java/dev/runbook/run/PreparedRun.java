@@ -7,7 +7,7 @@ import dev.runbook.error.RunbookException;
 import dev.runbook.event.HostResult;
 import dev.runbook.event.Listeners;
 import dev.runbook.event.RunListener;
-import dev.runbook.exec.Executor;
+import dev.runbook.exec.GraphRunner;
 import dev.runbook.exec.Planner;
 import dev.runbook.exec.RunOptions;
 import dev.runbook.journal.Journal;
@@ -94,7 +94,7 @@ public final class PreparedRun {
     public void check(RunListener listener) {
         Connections connections = connections();
         try {
-            new Executor(setup.graph, setup.targets, setup.scopes, connections, options, listener, setup.masker).connectAll();
+            new GraphRunner(setup.graph, setup.targets, setup.scopes, connections, options, listener, setup.masker).connectAll();
         } finally {
             connections.close();
             resources.close();
@@ -122,7 +122,7 @@ public final class PreparedRun {
         List<HostResult> results = List.of();
         RunLock lock = null;
         try {
-            Executor executor = new Executor(setup.graph, setup.targets, setup.scopes, connections, options, listener, setup.masker);
+            GraphRunner executor = new GraphRunner(setup.graph, setup.targets, setup.scopes, connections, options, listener, setup.masker);
             phase("connecting");
             executor.connectAll(RunLock.COMMANDS_PER_HOST);
             phase("connected");

@@ -20,9 +20,9 @@ class PlannerBulkTest {
 
     private long bulk(String runbook) {
         Runbook rb = RunbookParser.parse("rb.yml", runbook);
-        Inventory inv = InventoryParser.parse("inv.yml", ExecutorTest.INVENTORY);
+        Inventory inv = InventoryParser.parse("inv.yml", GraphRunnerTest.INVENTORY);
         Scopes scopes = new Scopes(rb, inv, Map.of(), Map.of("id", "test-run"));
-        Planner p = new Planner(new StepGraph(rb), new Targets(rb.steps(), inv, null), scopes, ExecutorTest.options(1, dir));
+        Planner p = new Planner(new StepGraph(rb), new Targets(rb.steps(), inv, null), scopes, GraphRunnerTest.options(1, dir));
         p.plan();
         return p.bulkBytes();
     }

@@ -17,9 +17,8 @@ class DefragIT {
     @ParameterizedTest(name = "etcd {0}, {1}, {2}")
     @MethodSource("dev.runbook.e2e.Lab#matrix")
     void defragmentsFollowersFirstAndTheLeaderLast(String etcd, String style, String access) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style, access));
+        Path dir = Lab.freshFor("defrag-it", etcd, style, access);
         String eps = Lab.endpoints();
-        Path dir = Lab.REPO.resolve("tests/target/defrag-it");
         Lab.putKeys(dir, eps, "/defrag/", 10_000);
         java.util.List<String> overwrite = new java.util.ArrayList<>();
         for (int i = 0; i < 10_000; i++) {

@@ -3,7 +3,6 @@ package dev.runbook.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,8 +19,7 @@ class ForceNewClusterIT {
     @ParameterizedTest(name = "etcd {0}, {1}, {2}")
     @MethodSource("dev.runbook.e2e.Lab#matrix")
     void recoversFromQuorumLossKeepingTheSurvivorsData(String etcd, String style, String access) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style, access));
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/force-new-cluster-it/" + etcd + "-" + style + "-" + access));
+        Path dir = Lab.freshFor("force-new-cluster-it", etcd, style, access);
         String eps = Lab.endpoints();
         Lab.putKeys(dir, eps, "/fnc/", 10_000);
 

@@ -155,6 +155,15 @@ public final class Lab implements BeforeAllCallback, ExtensionContext.Store.Clos
         up(shape);
     }
 
+    /**
+     * A matrix case's start: a fresh lab of that shape, and the case's own work dir,
+     * {@code tests/target/TEST/ETCD-STYLE-ACCESS} (created).
+     */
+    static Path freshFor(String test, String etcd, String style, String access) throws Exception {
+        fresh(Shape.of(etcd, style, access));
+        return Files.createDirectories(REPO.resolve("tests/target/" + test + "/" + etcd + "-" + style + "-" + access));
+    }
+
     private static void up(Shape shape) throws Exception {
         Cmd.Result r = script("up", shape.args());
         if (r.exit() != 0) {

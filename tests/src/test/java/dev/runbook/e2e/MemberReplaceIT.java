@@ -3,7 +3,6 @@ package dev.runbook.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,8 +18,7 @@ class MemberReplaceIT {
     @ParameterizedTest(name = "etcd {0}, {1}, {2}")
     @MethodSource("dev.runbook.e2e.Lab#matrix")
     void aDeadMemberIsReplacedByTheSpareWithoutLosingWrites(String etcd, String style, String access) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style, access));
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/member-replace-it/" + etcd + "-" + style + "-" + access));
+        Path dir = Lab.freshFor("member-replace-it", etcd, style, access);
         String eps = Lab.endpoints();
         Lab.putKeys(dir, eps, "/mr/before/", 10_000);
         assertEquals(0, Lab.script("fault", "poweroff", "etcd-03").exit());

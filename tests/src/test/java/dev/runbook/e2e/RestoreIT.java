@@ -95,9 +95,8 @@ class RestoreIT {
     @MethodSource("dev.runbook.e2e.Lab#matrix")
     @Order(2)
     void restoresExactlyTheSnapshot(String etcd, String style, String access) throws Exception {
-        Lab.fresh(Lab.Shape.of(etcd, style, access));
         String tag = etcd + "-" + style + "-" + access;
-        Path dir = Files.createDirectories(Lab.REPO.resolve("tests/target/restore-it/" + tag));
+        Path dir = Lab.freshFor("restore-it", etcd, style, access);
         String eps = Lab.endpoints();
         Map<String, String> expected = new LinkedHashMap<>();
         List<String> ops = new ArrayList<>();

@@ -5,11 +5,9 @@ import dev.runbook.transport.ExecResult;
 import dev.runbook.transport.TransportException;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.sftp.OpenMode;
-import net.schmizz.sshj.sftp.RemoteFile;
 import net.schmizz.sshj.sftp.SFTPClient;
 
 /**
@@ -28,8 +24,8 @@ import net.schmizz.sshj.sftp.SFTPClient;
  * included on Debian) and a login shell: ~40 ms on the 2-core lab VM, against ~8 ms here.
  *
  * <p>Protocol, a line per frame; a frame carrying a script has a header line with its length first
- * (see {@link #frame}). Engine to shell: {@code R|W|X id $'script'} runs a script as
- * {@code bash -e -o pipefail} would (see {@link #mode}); {@code I id $'script'} runs an engine-owned
+ * (see {@link ShellFrames#frame}). Engine to shell: {@code R|W|X id $'script'} runs a script as
+ * {@code bash -e -o pipefail} would (see {@link ShellFrames#mode}); {@code I id $'script'} runs an engine-owned
  * builtins-only script in the shell itself, without a fork; {@code L 0 $'path needle'} registers a
  * file for removal at exit (see {@link #removeAtExit}); {@code K id SIGNAL} signals the command's
  * process group; {@code P id} asks whether it still runs; {@code F id} lets the shell delete its
@@ -165,26 +161,12 @@ final class RemoteShell implements AutoCloseable {
         running.values().forEach(f -> f.completeExceptionally(gone));
     }
 
-    /**
-     * How the shell runs a script: R in a forked subshell (one fork; its EXIT trap reports), W with
-     * a waiter process that reports (a second fork) when the script may replace that trap, exec or
-     * kill its own shell, X in a fresh bash when it reads {@code $$} (the shell's pid in a subshell).
-     */
-    static char mode(String command) {
-        if (command.contains("$$")) {
-            return 'X';
-        }
-        return OWN_SHELL_WORDS.matcher(command).find() ? 'W' : 'R';
-    }
-
-    private static final java.util.regex.Pattern OWN_SHELL_WORDS = java.util.regex.Pattern.compile("\\b(trap|exec|kill)\\b");
-
     /** Runs one command; same contract as {@link dev.runbook.transport.Transport#exec}. */
     ExecResult exec(String command, ExecOptions options) {
-        return exec(command, options, mode(command));
+        return exec(command, options, ShellFrames.mode(command));
     }
 
-    /** Runs one command in the given {@link #mode}, or I: in this shell's own process (see Transport#execBuiltins). */
+    /** Runs one command in the given {@link ShellFrames#mode}, or I: in this shell's own process (see Transport#execBuiltins). */
     ExecResult exec(String command, ExecOptions options, char mode) {
         long start = System.nanoTime();
         if (command.indexOf('\0') >= 0) {
@@ -193,7 +175,7 @@ final class RemoteShell implements AutoCloseable {
         long id = ids.incrementAndGet();
         CompletableFuture<long[]> done = new CompletableFuture<>();
         running.put(id, done);
-        send(frame(mode, id, command));
+        send(ShellFrames.frame(mode, id, command));
         long[] nextProbe = {start + PROBE_NANOS};
         CommandWait.End ended;
         long[] end = null;
@@ -231,19 +213,19 @@ final class RemoteShell implements AutoCloseable {
         long tDone = System.nanoTime();
         try {
             boolean known = end != null && end.length == 3;
-            Tail out = tail(files + id + ".o", known ? end[1] : -1, options.keepBytes());
-            Tail err = tail(files + id + ".e", known ? end[2] : -1, options.keepBytes());
+            ShellOutputFile out = ShellOutputFile.read(sftp, files + id + ".o", known ? end[1] : -1, options.keepBytes());
+            ShellOutputFile err = ShellOutputFile.read(sftp, files + id + ".e", known ? end[2] : -1, options.keepBytes());
             send("F " + id + "\n");
             if (dev.runbook.trace.Trace.ON) {
                 dev.runbook.trace.Trace.line("command", "%s run=%.1fms tails=%.1fms", host, (tDone - start) / 1e6, (System.nanoTime() - tDone) / 1e6);
             }
             int exit = timedOut || cancelled || !known ? -1 : (int) end[0];
-            String stderr = err.text;
+            String stderr = err.text();
             if (!known && !timedOut && !cancelled) {
                 stderr += (stderr.isEmpty() || stderr.endsWith("\n") ? "" : "\n")
                         + "runbook: the command ended without an exit status (killed by a signal, e.g. the OOM killer?)\n";
             }
-            return new ExecResult(exit, out.text, stderr, out.total, err.total, (System.nanoTime() - start) / 1_000_000, timedOut, cancelled);
+            return new ExecResult(exit, out.text(), stderr, out.total(), err.total(), (System.nanoTime() - start) / 1_000_000, timedOut, cancelled);
         } catch (IOException e) {
             throw new TransportException(host, "reading a command's output failed: " + e.getMessage(),
                     "is the host's temp dir (" + files.substring(0, files.lastIndexOf('/')) + ") full or gone?", e);
@@ -274,59 +256,17 @@ final class RemoteShell implements AutoCloseable {
         }
     }
 
-    private record Tail(String text, long total) {
-    }
-
-    /**
-     * The last {@code keep} bytes of a remote output file and its size (-1: unknown, asked over
-     * SFTP): bounded however much the command printed; no round trip at all for an empty output.
-     */
-    private Tail tail(String path, long knownSize, int keep) throws IOException {
-        if (knownSize == 0) {
-            return new Tail("", 0);
-        }
-        SFTPClient c = sftp.get();
-        long size = knownSize > 0 ? knownSize : c.stat(path).getSize();
-        if (size == 0) {
-            return new Tail("", 0);
-        }
-        long from = Math.max(0, size - keep);
-        byte[] buf = new byte[(int) (size - from)];
-        try (RemoteFile f = c.open(path, EnumSet.of(OpenMode.READ))) {
-            int off = 0;
-            while (off < buf.length) {
-                int n = f.read(from + off, buf, off, buf.length - off);
-                if (n < 0) {
-                    break;
-                }
-                off += n;
-            }
-        }
-        String text = new String(buf, StandardCharsets.UTF_8);
-        return new Tail(from > 0 ? "[... " + from + " bytes dropped ...]\n" + text : text, size);
-    }
-
     /**
      * Registers {@code path} for removal when this shell exits (in its one {@code rm} with its own
      * files), if its first line then still contains {@code ifContains}; false when it cannot be sent.
      */
     boolean removeAtExit(String path, String ifContains) {
         try {
-            send(frame('L', 0, dev.runbook.template.ShellQuote.quote(path) + " " + dev.runbook.template.ShellQuote.quote(ifContains)));
+            send(ShellFrames.frame('L', 0, dev.runbook.template.ShellQuote.quote(path) + " " + dev.runbook.template.ShellQuote.quote(ifContains)));
             return true;
         } catch (TransportException e) {
             return false;
         }
-    }
-
-    /**
-     * A frame carrying a script (R, W, X, I, L): a header line with the length of the line that
-     * follows, the script ANSI-C quoted on that one line of ASCII (so its length in bytes is its
-     * length in characters, whatever the host's locale), newline included. Sent in one write.
-     */
-    static String frame(char op, long id, String script) {
-        String line = dev.runbook.template.ShellQuote.ansiC(script) + "\n";
-        return op + " " + id + " " + line.length() + "\n" + line;
     }
 
     /** Writes one whole frame (newline-terminated) in one write: frames from several threads never interleave. */

@@ -72,7 +72,7 @@ class RemoteShellScriptTest {
             java.util.Set<String> expected = new java.util.HashSet<>();
             StringBuilder frames = new StringBuilder();
             for (int i = 0; i < 20; i++) {
-                frames.append(RemoteShell.frame('R', 2 * i + 1, "printf hi")).append(RemoteShell.frame('I', 2 * i + 2, "printf ok"));
+                frames.append(ShellFrames.frame('R', 2 * i + 1, "printf hi")).append(ShellFrames.frame('I', 2 * i + 2, "printf ok"));
                 expected.add("D " + (2 * i + 1) + " 0 2 0");
                 expected.add("D " + (2 * i + 2) + " 0 2 0");
             }
@@ -124,18 +124,18 @@ class RemoteShellScriptTest {
             assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
             assertEquals(fifo, Files.exists(Path.of(prefix + "done")), "the fifo exists only where stdout is not a pipe");
 
-            send(in, RemoteShell.frame('R', 1, "echo hi; echo err >&2"));
+            send(in, ShellFrames.frame('R', 1, "echo hi; echo err >&2"));
             assertEquals("D 1 0 3 4", out.readLine());
             assertEquals("hi\n", Files.readString(Path.of(prefix + "1.o")));
-            send(in, RemoteShell.frame('W', 2, "trap - EXIT; exit 3"));
+            send(in, ShellFrames.frame('W', 2, "trap - EXIT; exit 3"));
             assertEquals("D 2 3 0 0", out.readLine());
-            send(in, RemoteShell.frame('X', 3, "echo $$ >/dev/null; false"));
+            send(in, ShellFrames.frame('X', 3, "echo $$ >/dev/null; false"));
             assertEquals("D 3 1 0 0", out.readLine());
             // a frame is read by its length: multi-byte characters, several lines, quotes and
             // backslashes arrive exactly, and the next frame is read from where this one ended
             String text = "caf\u00e9 \u4e2d\u6587 \ud83d\ude00\n'quoted' \"double\" \\ back\\nslash\n";
-            send(in, RemoteShell.frame('R', 5, "printf '%s' " + ShellQuote.quote(text) + "\n"));
-            send(in, RemoteShell.frame('I', 6, "printf ok"));
+            send(in, ShellFrames.frame('R', 5, "printf '%s' " + ShellQuote.quote(text) + "\n"));
+            send(in, ShellFrames.frame('I', 6, "printf ok"));
             // the R frame's subshell may end after the I frame ran in the shell itself
             assertEquals(java.util.Set.of("D 5 0 " + text.getBytes(StandardCharsets.UTF_8).length + " 0", "D 6 0 2 0"),
                     java.util.Set.of(out.readLine(), out.readLine()));
@@ -147,12 +147,12 @@ class RemoteShellScriptTest {
             Path spaced = Files.createTempFile("rb lock 'quoted'", "");
             Files.writeString(spaced, "{\"run\":\"r1\"}\n");
             for (Path f : new Path[] {ours, retaken, spaced}) {
-                send(in, RemoteShell.frame('L', 0, ShellQuote.quote(f.toString()) + " " + ShellQuote.quote("\"run\":\"r1\"")));
+                send(in, ShellFrames.frame('L', 0, ShellQuote.quote(f.toString()) + " " + ShellQuote.quote("\"run\":\"r1\"")));
             }
             Files.writeString(retaken, "{\"run\":\"r2\"}\n"); // another run took it meanwhile
 
             // still running when the engine leaves: killed with its process group, its files removed
-            send(in, RemoteShell.frame('R', 4, "sleep 60"));
+            send(in, ShellFrames.frame('R', 4, "sleep 60"));
             in.close();
             // EOF: nothing (sleep, cat) holds the shell's stdout any more
             assertNull(out.readLine());

@@ -1,6 +1,5 @@
 package dev.runbook.exec;
 
-import dev.runbook.error.ExitCode;
 import dev.runbook.error.RunbookException;
 import dev.runbook.event.HostResult;
 import dev.runbook.event.HostResult.Status;
@@ -28,7 +27,7 @@ import java.util.concurrent.ThreadFactory;
  * failure no new step or host starts, in-flight work finishes, and the recap says what ran where.
  * Cancellation (Ctrl-C) additionally kills in-flight commands.
  */
-public final class Executor {
+public final class GraphRunner {
     private final StepGraph graph;
     private final Targets targets;
     private final Scopes scopes;
@@ -37,12 +36,12 @@ public final class Executor {
     private final RunListener listener;
     private final HostRunner runner;
     private final Rollout rollout;
+    private final Preflight preflight;
     private final List<HostResult> results = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stopping;
     private volatile boolean aborted;
-    private boolean warming;
 
-    public Executor(StepGraph graph, Targets targets, Scopes scopes, Connections connections, RunOptions options,
+    public GraphRunner(StepGraph graph, Targets targets, Scopes scopes, Connections connections, RunOptions options,
                     RunListener listener, Masker masker) {
         this.graph = graph;
         this.targets = targets;
@@ -53,110 +52,25 @@ public final class Executor {
         this.runner = new HostRunner(scopes, connections, options, masker,
                 new ProgressThrottle(msg -> this.listener.message(masker.mask(msg)), 5000, System::currentTimeMillis));
         this.rollout = new Rollout(scopes, runner, options, listener);
+        this.preflight = new Preflight(graph, targets, scopes, connections, options, runner);
     }
 
     /**
-     * Connects to every host the run needs, in parallel, before any step runs. An unreachable host
-     * or a bad host key stops the run here (exit 3: nothing was changed).
+     * Connects to every host the run needs, in parallel, and runs every step's preflight, before
+     * any step runs (see {@link Preflight#connectAll}).
      */
     public void connectAll() {
-        connectAll(0);
+        preflight.connectAll(0);
     }
 
-    /**
-     * As {@link #connectAll()}, counting {@code extraPerHost} more commands on every host than its
-     * steps (the run lock's take and release): a host with three or more commands in all gets its
-     * persistent shell, so a one-step run on 100 hosts costs each host one SSH session, not three.
-     */
+    /** As {@link #connectAll()}, counting {@code extraPerHost} more commands on every host than its steps (the run lock's). */
     public void connectAll(int extraPerHost) {
-        warmUp();
-        List<Host> hosts = targets.remoteHosts(graph.order());
-        if (hosts.isEmpty()) {
-            preflight();
-            return;
-        }
-        // how many steps each host runs (block sub-steps included): hosts with several get their
-        // persistent shell started now, in parallel with the other connections
-        java.util.Map<String, Integer> planned = new java.util.HashMap<>();
-        hosts.forEach(h -> planned.put(h.name(), extraPerHost));
-        for (Step s : graph.order()) {
-            int per = s.isBlock() ? s.block().size() : 1;
-            for (Host h : targets.of(s)) {
-                planned.merge(h.name(), per, Integer::sum);
-            }
-        }
-        List<RuntimeException> failed = connections.openAll(hosts, Math.max(options.forks(), 1), h -> planned.getOrDefault(h.name(), 0));
-        if (!failed.isEmpty()) {
-            StringBuilder sb = new StringBuilder("cannot reach " + failed.size() + " of " + hosts.size() + " hosts; nothing was run:");
-            String hint = null;
-            for (RuntimeException e : failed) {
-                sb.append("\n  ").append(e.getMessage());
-                if (hint == null && e instanceof RunbookException re) {
-                    hint = re.hint();
-                }
-            }
-            throw new RunbookException(ExitCode.ABORTED, null, sb.toString(), hint);
-        }
-        preflight();
-    }
-
-    /** Every step's {@link dev.runbook.action.Action#preflight}, on its first host: a failure stops the run before any step. */
-    private void preflight() {
-        for (Step s : graph.order()) {
-            List<Host> hosts = targets.of(s);
-            if (hosts == null || hosts.isEmpty() || options.alreadyDone().contains(s.id())) {
-                continue;
-            }
-            List<Step> parts = new ArrayList<>(s.isBlock() ? s.block() : List.of(s));
-            for (Step p : parts) {
-                p.action().preflight(runner.context(p, hosts.get(0), scopes.forHost(hosts.get(0), false), null));
-            }
-            if (s.rolling() != null && s.rolling().gate() != null) {
-                s.rolling().gate().action().preflight(runner.context(s, hosts.get(0), scopes.forHost(hosts.get(0), false), null));
-            }
-        }
-    }
-
-    /**
-     * Lets every action prepare on a background thread while the first steps run (see
-     * {@link dev.runbook.action.Action#warmUp}): an etcd gate late in a restore must not be the
-     * first code to load jetcd and TLS while the cluster is down.
-     */
-    private void warmUp() {
-        if (warming) {
-            return;
-        }
-        warming = true;
-        Thread t = new Thread(() -> {
-            for (Step s : graph.order()) {
-                List<Host> hosts = targets.of(s);
-                if (hosts == null || hosts.isEmpty()) {
-                    continue;
-                }
-                List<Step> parts = s.isBlock() ? s.block() : List.of(s);
-                for (Step p : parts) {
-                    warmUp(p, p.action(), hosts.get(0));
-                }
-                if (s.rolling() != null && s.rolling().gate() != null) {
-                    warmUp(s, s.rolling().gate().action(), hosts.get(0));
-                }
-            }
-        }, "runbook-warmup");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void warmUp(Step s, dev.runbook.action.Action action, Host host) {
-        try {
-            action.warmUp(runner.context(s, host, scopes.forHost(host, false), null));
-        } catch (RuntimeException e) {
-            // preparation only: the step itself reports whatever is wrong
-        }
+        preflight.connectAll(extraPerHost);
     }
 
     /** Walks the graph; returns the results of every step x host (including not-run ones). */
     public List<HostResult> run() {
-        warmUp();
+        preflight.warmUp();
         ThreadFactory daemon = r -> {
             Thread t = new Thread(r, "runbook-step");
             t.setDaemon(true);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(Lab.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FaultsIT {
+class RestoreFaultsIT {
     static final int KEYS = 2000;
     static final String INV = Lab.INVENTORY.toString();
     private static boolean up;

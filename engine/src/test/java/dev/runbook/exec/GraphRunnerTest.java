@@ -27,7 +27,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-class ExecutorTest {
+class GraphRunnerTest {
     static final String INVENTORY = """
             all:
               children:
@@ -58,7 +58,7 @@ class ExecutorTest {
         final List<FakeTransport.Call> calls = FakeTransport.newLog();
         final List<String> messages = Collections.synchronizedList(new ArrayList<>());
         List<HostResult> results;
-        Executor executor;
+        GraphRunner executor;
 
         Run(String runbook, Function<String, ExecResult> script) {
             this(runbook, script, 20, Map.of());
@@ -88,7 +88,7 @@ class ExecutorTest {
                 fakes.put(h.name(), f);
                 return f;
             });
-            executor = new Executor(graph, targets, scopes, conns, opts, new RunListener() {
+            executor = new GraphRunner(graph, targets, scopes, conns, opts, new RunListener() {
                 @Override
                 public void message(String text) {
                     messages.add(text);
@@ -118,7 +118,7 @@ class ExecutorTest {
                   - {id: a, hosts: etcd, run: echo a}
                   - {id: b, hosts: etcd-02, run: echo b}
                   - {id: c, hosts: "etcd:!etcd-02", run: echo c}
-                """, ExecutorTest::okAll);
+                """, GraphRunnerTest::okAll);
         assertEquals(Set.of("etcd-01", "etcd-02", "etcd-03"), Set.copyOf(r.hostsOf("echo a")));
         assertEquals(List.of("etcd-02"), r.hostsOf("echo b"));
         assertEquals(Set.of("etcd-01", "etcd-03"), Set.copyOf(r.hostsOf("echo c")));
@@ -188,7 +188,7 @@ class ExecutorTest {
                         when: rolling.done >= rolling.quorum
                         run: health {{rolling.done}}
                     run: start-member
-                """, ExecutorTest::okAll);
+                """, GraphRunnerTest::okAll);
         assertEquals(List.of("etcd-03", "etcd-01", "etcd-02"), r.hostsOf("start-member"));
         List<String> order = r.calls.stream().map(c -> c.host() + ":" + c.command()).toList();
         assertEquals(List.of("etcd-03:start-member", "etcd-01:start-member", "control:health 2", "etcd-02:start-member", "control:health 3"),

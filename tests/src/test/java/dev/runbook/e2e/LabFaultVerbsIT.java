@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The lab's fault verbs do what drills rely on, and each fault can be undone. */
 @ExtendWith(Lab.class)
-class LabFaultsIT {
+class LabFaultVerbsIT {
     static String endpoint(String host) throws Exception {
         int n = Integer.parseInt(host.substring(host.length() - 2));
         return "https://" + Lab.env("SUBNET") + "." + (10 + n) + ":2379";
