@@ -34,19 +34,6 @@ public interface Action {
     default void preflight(StepContext ctx) {
     }
 
-    /** {@link #bulkBytes} of a step that moves data of a size not known before it runs. */
-    long UNKNOWN_BULK = -1;
-
-    /**
-     * How many bytes this step moves through the engine's own crypto on this host (a local file
-     * uploaded, a snapshot streamed), {@link #UNKNOWN_BULK} when that is not known before it runs,
-     * 0 for small or no data. Rendered like {@link #describe}, without touching the host; the
-     * sum over a plan picks the JVM's compiler profile (docs/performance.md).
-     */
-    default long bulkBytes(StepContext ctx) {
-        return 0;
-    }
-
     /** False for actions that never touch a host (assert, confirm): no connection is needed for them. */
     default boolean remote() {
         return true;

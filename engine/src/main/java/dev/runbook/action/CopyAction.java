@@ -18,7 +18,7 @@ import java.util.Map;
  * optional {@code mode} ('0644') and {@code owner} ('etcd:etcd'). Unchanged files are not rewritten.
  * {@code template} is the same with the source rendered through the variables first.
  */
-public final class CopyAction implements Action {
+public final class CopyAction implements Action, BulkTransfer {
     private final Template src;
     private final Template content;
     private final Template dest;

@@ -17,7 +17,7 @@ import java.util.Map;
  * A {@code dest} ending in '/' is a directory: the file lands in {@code dest/<host>/<name>}.
  * Written as {@code .part}, compared with the host's sha256, then renamed.
  */
-public final class FetchAction implements Action {
+public final class FetchAction implements Action, BulkTransfer {
     private final Template src;
     private final Template dest;
 
@@ -47,7 +47,7 @@ public final class FetchAction implements Action {
 
     @Override
     public long bulkBytes(StepContext ctx) {
-        return UNKNOWN_BULK; // the remote file's size is known only when it is fetched
+        return UNKNOWN; // the remote file's size is known only when it is fetched
     }
 
     @Override

@@ -152,7 +152,7 @@ final class RemoteFiles {
         String moved = "command";
         if (r.ok() && owner == null) {
             try {
-                if (ctx.transport().moveInto(tmp, dest, mode == null ? null : Integer.parseInt(mode, 8))) {
+                if (dev.runbook.transport.Shortcuts.moveInto(ctx.transport(), tmp, dest, mode == null ? null : Integer.parseInt(mode, 8))) {
                     moved = "transport";
                 } else {
                     r = ctx.exec(moveCommand(tmp, dest, mode, null, true));

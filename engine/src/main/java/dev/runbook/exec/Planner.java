@@ -59,7 +59,7 @@ public final class Planner {
 
     /**
      * After {@link #plan}: the bytes the planned steps move through the engine's crypto on all
-     * hosts together ({@link dev.runbook.action.Action#bulkBytes}), or -1 when some step's size is
+     * hosts together ({@link dev.runbook.action.BulkTransfer}), or -1 when some step's size is
      * known only at run time.
      */
     public long bulkBytes() {
@@ -98,8 +98,8 @@ public final class Planner {
         StepContext ctx = new StepContext(host, scope, Planner::noTransport, "in step '" + step.id() + "' on host '" + host.name() + "'",
                 step.timeout(), () -> false, options.baseDir(), options.runId(), options.operator(), options.resources(), m -> { });
         lines.addAll(step.action().describe(ctx));
-        long b = step.action().bulkBytes(ctx);
-        bulk = bulk < 0 || b < 0 ? dev.runbook.action.Action.UNKNOWN_BULK : bulk + b;
+        long b = dev.runbook.action.BulkTransfer.of(step.action(), ctx);
+        bulk = bulk < 0 || b < 0 ? dev.runbook.action.BulkTransfer.UNKNOWN : bulk + b;
         if (step.retries() > 0) {
             lines.add("  retried up to " + step.retries() + " times every " + step.delay().toMillis() + "ms"
                     + (step.until() != null ? " until " + step.until() : " until it succeeds"));

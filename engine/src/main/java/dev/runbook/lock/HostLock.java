@@ -83,7 +83,7 @@ public final class HostLock {
      * and returns true at once, no command, fork or round trip; false where a command must do it.
      */
     public static boolean releaseAtExit(Transport t, String path, String run) {
-        return t.removeOnClose(path, owner(run));
+        return dev.runbook.transport.Shortcuts.removeOnClose(t, path, owner(run));
     }
 
     /** Removes the lock now, by a command, if {@code run} still holds it. */
@@ -119,7 +119,7 @@ public final class HostLock {
     }
 
     private static ExecResult execBuiltins(Transport t, String script) {
-        return checked(t, t.execBuiltins(script, QUICK));
+        return checked(t, dev.runbook.transport.Shortcuts.execBuiltins(t, script, QUICK));
     }
 
     private static ExecResult checked(Transport t, ExecResult r) {

@@ -104,7 +104,7 @@ public final class Connections implements AutoCloseable {
         for (Host h : hosts) {
             all.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    get(h).expectCommands(expected.applyAsInt(h));
+                    Shortcuts.expectCommands(get(h), expected.applyAsInt(h));
                     return null;
                 } catch (RuntimeException e) {
                     return e;

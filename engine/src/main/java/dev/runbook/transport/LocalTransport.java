@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs commands and copies files on the machine running the engine ({@code connection: local}, the {@code control} host). */
-public final class LocalTransport implements Transport {
+public final class LocalTransport implements Shortcuts {
     private final String name;
 
     public LocalTransport(String name) {

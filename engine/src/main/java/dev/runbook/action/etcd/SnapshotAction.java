@@ -30,7 +30,7 @@ import java.util.Map;
  * revision is exact when no write landed while streaming ({@code exact: true}); otherwise
  * {@code revision} and {@code keys} are those at {@code revision_min}, the range is recorded.
  */
-final class SnapshotAction extends EtcdAction {
+final class SnapshotAction extends EtcdAction implements dev.runbook.action.BulkTransfer {
     private final Template dest;
     private final Template member;
 
@@ -56,7 +56,7 @@ final class SnapshotAction extends EtcdAction {
 
     @Override
     public long bulkBytes(StepContext ctx) {
-        return UNKNOWN_BULK; // the database's size is known only when the stream starts
+        return UNKNOWN; // the database's size is known only when the stream starts
     }
 
     @Override

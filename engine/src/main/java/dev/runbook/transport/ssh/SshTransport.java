@@ -14,7 +14,7 @@ import net.schmizz.sshj.SSHClient;
  * shell on the host ({@link RemoteShell}) or, where that shell cannot run (no bash, a read-only
  * temp dir ...), each in a session of its own ({@link SessionExec}). This class only chooses.
  */
-public final class SshTransport implements Transport {
+public final class SshTransport implements dev.runbook.transport.Shortcuts {
     /** Every command runs with errexit and pipefail: a failing line of a multi-line script fails the step. */
     public static final String BASH = SessionExec.BASH;
 
