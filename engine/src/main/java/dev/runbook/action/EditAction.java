@@ -109,7 +109,8 @@ public final class EditAction implements Action {
         return out;
     }
 
-    String backupPath(StepContext ctx, String file) {
+    /** Where the original of {@code file} is kept by this run. */
+    public static String backupPath(StepContext ctx, String file) {
         return BACKUP_ROOT + "/" + ctx.runId() + (file.startsWith("/") ? file : "/" + file);
     }
 
@@ -130,10 +131,19 @@ public final class EditAction implements Action {
     @Override
     public ActionResult run(StepContext ctx) {
         String file = ctx.render(path);
+        return rewrite(ctx, file, before -> yaml ? editYaml(ctx, before) : EnvFile.edit(before, rendered(ctx, set), new LinkedHashSet<>(unset)), backup);
+    }
+
+    /**
+     * Rewrites {@code file} on the host with {@code edit} (the new text, or null when nothing
+     * changes; an {@link IllegalArgumentException} is the file's problem), first keeping the
+     * original under {@link #BACKUP_ROOT} when {@code backup}; the new text is installed atomically.
+     */
+    public static ActionResult rewrite(StepContext ctx, String file, java.util.function.UnaryOperator<String> edit, boolean backup) {
         String before = new String(ctx.transport().read(file), StandardCharsets.UTF_8);
         String after;
         try {
-            after = yaml ? editYaml(ctx, before) : EnvFile.edit(before, rendered(ctx, set), new LinkedHashSet<>(unset));
+            after = edit.apply(before);
         } catch (IllegalArgumentException | org.yaml.snakeyaml.error.YAMLException e) {
             return ActionResult.failed(file + ": " + e.getMessage());
         }

@@ -9,11 +9,11 @@ import java.util.Set;
  * Edits KEY=VALUE files (systemd EnvironmentFile, /etc/etcd/etcd.env) line by line, keeping
  * comments, order and untouched lines exactly as they were.
  */
-final class EnvFile {
+public final class EnvFile {
     private EnvFile() {
     }
 
-    static String edit(String text, Map<String, String> set, Set<String> unset) {
+    public static String edit(String text, Map<String, String> set, Set<String> unset) {
         List<String> out = new ArrayList<>();
         java.util.Set<String> done = new java.util.HashSet<>();
         for (String line : text.split("\n", -1)) {
@@ -41,7 +41,7 @@ final class EnvFile {
     }
 
     /** The value of a key, unquoted, or null. */
-    static String get(String text, String key) {
+    public static String get(String text, String key) {
         String found = null;
         for (String line : text.split("\n")) {
             if (key.equals(keyOf(line))) {

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.representer.Representer;
  * {@code spec.containers[0].image}; and command-line flags inside a list:
  * {@code spec.containers[name=etcd].command} gets {@code --data-dir=...} set or removed.
  */
-final class YamlDoc {
+public final class YamlDoc {
     private static final Pattern SEGMENT = Pattern.compile("([^.\\[]+)|\\[(\\d+)]|\\[([^=\\]]+)=([^\\]]*)]");
     private final Object root;
 
@@ -25,13 +25,13 @@ final class YamlDoc {
         this.root = root;
     }
 
-    static YamlDoc parse(String text) {
+    public static YamlDoc parse(String text) {
         LoaderOptions lo = new LoaderOptions();
         lo.setMaxAliasesForCollections(50);
         return new YamlDoc(new Yaml(new SafeConstructor(lo)).load(text));
     }
 
-    String dump() {
+    public String dump() {
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         o.setIndicatorIndent(0);
@@ -40,16 +40,16 @@ final class YamlDoc {
         return new Yaml(new Representer(o), o).dump(root);
     }
 
-    Object snapshotCopy() {
+    public Object snapshotCopy() {
         return deepCopy(root);
     }
 
-    Object root() {
+    public Object root() {
         return root;
     }
 
     /** Sets the value at a path; every segment but the last must exist. */
-    void set(String path, Object value) {
+    public void set(String path, Object value) {
         List<Object> segs = segments(path);
         Object parent = walk(segs.subList(0, segs.size() - 1), path);
         Object last = segs.get(segs.size() - 1);
@@ -64,12 +64,12 @@ final class YamlDoc {
         }
     }
 
-    Object get(String path) {
+    public Object get(String path) {
         return walk(segments(path), path);
     }
 
     /** Sets or removes {@code --flag=value} items of the list at {@code path}. */
-    void flags(String path, Map<String, String> set, List<String> unset) {
+    public void flags(String path, Map<String, String> set, List<String> unset) {
         Object o = get(path);
         if (!(o instanceof List<?> l)) {
             throw new IllegalArgumentException(path + " is not a list of command-line arguments");

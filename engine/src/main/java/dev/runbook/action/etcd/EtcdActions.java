@@ -23,6 +23,8 @@ public final class EtcdActions {
         m.put("etcd.alarm", MaintenanceAction::alarm);
         m.put("etcd.defrag", MaintenanceAction::defrag);
         m.put("etcd.compact", MaintenanceAction::compact);
+        m.put("etcd.facts", FactsAction::create);
+        m.put("etcd.flags", FlagsAction::create);
         return m;
     }
 }
