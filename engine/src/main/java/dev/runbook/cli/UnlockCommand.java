@@ -7,9 +7,8 @@ import dev.runbook.inventory.Host;
 import dev.runbook.inventory.HostPattern;
 import dev.runbook.inventory.Inventory;
 import dev.runbook.inventory.InventoryParser;
-import dev.runbook.lock.Holder;
 import dev.runbook.lock.HostLock;
-import dev.runbook.lock.RunLock;
+import dev.runbook.lock.LockSurvey;
 import dev.runbook.transport.Connections;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,34 +50,18 @@ final class UnlockCommand implements Callable<Integer> {
         int failed = 0;
         String pw = System.getenv("RUNBOOK_BECOME_PASSWORD");
         try (Connections connections = new Connections(Connections.standard(false, connectTimeoutSeconds * 1000, pw == null ? null : pw.toCharArray()))) {
-            List<RuntimeException> unreachable = connections.openAll(hosts, 20);
-            for (RuntimeException e : unreachable) {
-                System.out.println(e.getMessage());
-                failed++;
-            }
-            for (Host h : hosts) {
-                Holder holder;
-                try {
-                    var t = connections.get(h);
-                    holder = HostLock.read(t, RunLock.pathOn(h));
-                    if (holder == null) {
-                        System.out.println(h.name() + ": not locked");
-                        continue;
-                    }
-                    locked++;
-                    if (breakLocks && (run == null || run.equals(holder.run()))) {
-                        HostLock.breakLock(t, RunLock.pathOn(h));
-                        System.out.println(h.name() + ": BROKE the lock of " + holder.describe());
-                    } else {
-                        System.out.println(h.name() + ": locked by " + holder.describe()
-                                + (holder.deadHere(HostLock.thisMachine()) ? " (that process is gone on this machine: stale)" : ""));
-                    }
-                } catch (RuntimeException e) {
-                    if (unreachable.contains(e)) {
-                        continue; // already printed
-                    }
-                    System.out.println(h.name() + ": " + e.getMessage());
+            for (LockSurvey.HostState st : LockSurvey.of(connections, hosts, breakLocks, run)) {
+                String name = st.host().name();
+                if (st.error() != null) {
+                    System.out.println(st.error());
                     failed++;
+                } else if (st.holder() == null) {
+                    System.out.println(name + ": not locked");
+                } else {
+                    locked++;
+                    System.out.println(st.broken() ? name + ": BROKE the lock of " + st.holder().describe()
+                            : name + ": locked by " + st.holder().describe()
+                            + (st.holder().deadHere(HostLock.thisMachine()) ? " (that process is gone on this machine: stale)" : ""));
                 }
             }
         }

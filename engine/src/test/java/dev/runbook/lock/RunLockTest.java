@@ -65,6 +65,23 @@ class RunLockTest {
     }
 
     @Test
+    void theSurveyShowsEachHostsHolderAndBreaksOnlyTheNamedRunsLocks() throws Exception {
+        try (Connections c = local()) {
+            Host a = hosts().get(0);
+            assertTrue(HostLock.tryAcquire(c.get(a), RunLock.pathOn(a), holder("dead-run", 1)).acquired());
+            List<LockSurvey.HostState> shown = LockSurvey.of(c, hosts(), false, null);
+            assertEquals("dead-run", shown.get(0).holder().run());
+            assertNull(shown.get(1).holder(), "b is not locked");
+            assertFalse(shown.get(0).broken());
+            LockSurvey.of(c, hosts(), true, "another-run");
+            assertTrue(Files.exists(dir.resolve("a/lock")), "--run names another run: nothing broken");
+            List<LockSurvey.HostState> broke = LockSurvey.of(c, hosts(), true, "dead-run");
+            assertTrue(broke.get(0).broken());
+            assertFalse(Files.exists(dir.resolve("a/lock")));
+        }
+    }
+
+    @Test
     void aLockFileThatCannotBeCreatedIsAnErrorNotAnEmptyLockHeldBySomeone() throws Exception {
         // a dangling symlink: noclobber refuses to create through it, and nothing exists there
         // (how an unwritable directory looks to a become_user that is not root; tests run as root)
