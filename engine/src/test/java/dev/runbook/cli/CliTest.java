@@ -49,6 +49,14 @@ class CliTest {
     }
 
     @Test
+    void warmupExercisesEveryPathTheLauncherArchivesAndSucceeds() {
+        // the launcher makes its class-data archive only from a successful warmup; a failing one
+        // costs every later command the archive and a new attempt (~2 s each)
+        assertEquals(0, run("warmup"), out + err);
+        assertTrue(out.contains("warmup: ok"), out);
+    }
+
+    @Test
     void anIniInventoryIsListedAsAnsibleListsItAndAPasswordLoginIsRefusedBeforeAnythingRuns() throws IOException {
         Path ini = write("hosts", """
                 [etcd]

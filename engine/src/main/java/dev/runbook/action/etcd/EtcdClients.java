@@ -264,7 +264,7 @@ public final class EtcdClients implements AutoCloseable {
             try {
                 return TlsFiles.clientContext(m);
             } catch (java.io.IOException | IllegalArgumentException e) {
-                throw new EtcdException("cannot use the TLS material (" + m.origin() + "): " + e.getMessage(), null);
+                throw new EtcdException("cannot use the TLS material (" + (m == null ? "the JDK's trust store" : m.origin()) + "): " + e.getMessage(), null);
             }
         });
     }
@@ -276,7 +276,7 @@ public final class EtcdClients implements AutoCloseable {
             try {
                 return TlsFiles.jdkContext(m);
             } catch (java.io.IOException | IllegalArgumentException e) {
-                throw new EtcdException("cannot use the TLS material (" + m.origin() + "): " + e.getMessage(), null);
+                throw new EtcdException("cannot use the TLS material (" + (m == null ? "the JDK's trust store" : m.origin()) + "): " + e.getMessage(), null);
             }
         });
     }

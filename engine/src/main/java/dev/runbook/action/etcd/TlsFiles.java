@@ -53,8 +53,14 @@ final class TlsFiles {
         return ((JdkSslContext) with(SslContextBuilder.forClient().sslProvider(SslProvider.JDK), m).build()).context();
     }
 
-    /** The material's CA as the trust anchor and its certificate and key as the client identity. */
+    /**
+     * The material's CA as the trust anchor and its certificate and key as the client identity;
+     * without material (an https endpoint and no CA anywhere), the JDK's own trust store.
+     */
     private static SslContextBuilder with(SslContextBuilder b, TlsMaterial m) {
+        if (m == null) {
+            return b;
+        }
         b.trustManager(m.ca().toArray(X509Certificate[]::new));
         if (m.key() != null) {
             b.keyManager(keyManagers(m));
