@@ -19,6 +19,7 @@ public final class ActionRegistry {
         ACTIONS.put("assert", AssertAction::create);
         ACTIONS.put("confirm", ConfirmAction::create);
         ACTIONS.putAll(dev.runbook.action.etcd.EtcdActions.all());
+        ACTIONS.putAll(dev.runbook.action.k8s.K8sActions.all());
     }
 
     private ActionRegistry() {

@@ -5,6 +5,7 @@ import dev.runbook.error.RunbookException;
 import dev.runbook.model.Node;
 import dev.runbook.parse.DidYouMean;
 import dev.runbook.parse.Fields;
+import dev.runbook.template.ShellQuote;
 import dev.runbook.template.Template;
 import dev.runbook.template.Templates;
 import dev.runbook.transport.ExecResult;
@@ -17,17 +18,26 @@ import java.util.Map;
  * ({@code service_manager} host variable: systemd, static-pod or script; {@code manager:} overrides).
  * {@code state: status} never fails on a stopped service: it registers {@code running: false}.
  * {@code state: stopping} asks for the stop and returns without waiting for the process to exit.
+ * {@code name} may hold several services (separated by spaces or commas), handled one after the
+ * other in that order; with {@code missing: skip}, a service the host does not have is passed over
+ * and said so (an API server on an etcd-only host), instead of failing the step. {@code state:
+ * installed} changes nothing: it registers {@code installed} and {@code missing} (lists of names)
+ * and fails only when the host is not set up as the inventory says (no manifests dir).
  */
 public final class ServiceAction implements Action {
-    private static final List<String> STATES = List.of("started", "stopped", "stopping", "restarted", "status");
+    private static final List<String> STATES = List.of("started", "stopped", "stopping", "restarted", "status", "installed");
     private final Template name;
     private final String state;
     private final String manager;
+    private final boolean skipMissing;
+    /** What a skipped service prints (the result's message and {@code changed} come from it). */
+    private static final String ABSENT = "not on this host, skipped";
 
-    private ServiceAction(Template name, String state, String manager) {
+    private ServiceAction(Template name, String state, String manager, boolean skipMissing) {
         this.name = name;
         this.state = state;
         this.manager = manager;
+        this.skipMissing = skipMissing;
     }
 
     public static Action create(Node value) {
@@ -43,8 +53,23 @@ public final class ServiceAction implements Action {
             throw RunbookException.invalid(f.at("manager"), "unknown service manager '" + manager + "'" + DidYouMean.suffix(manager, ServiceManager.KINDS),
                     "one of " + ServiceManager.KINDS);
         }
+        String missing = f.string("missing", "fail");
+        if (!List.of("fail", "skip").contains(missing)) {
+            throw RunbookException.invalid(f.at("missing"), "service missing must be 'fail' or 'skip', not '" + missing + "'", null);
+        }
+        if (missing.equals("skip") && (state.equals("status") || state.equals("installed"))) {
+            throw RunbookException.invalid(f.at("missing"), "missing: skip does not apply to state: " + state, "it never fails on a service that is not there");
+        }
         f.finish();
-        return new ServiceAction(Templates.text(Fields.scalarText(n, "name"), n.at()), state, manager);
+        return new ServiceAction(Templates.text(Fields.scalarText(n, "name"), n.at()), state, manager, missing.equals("skip"));
+    }
+
+    private List<String> names(StepContext ctx) {
+        List<String> out = java.util.Arrays.stream(ctx.render(name).split("[\\s,]+")).filter(x -> !x.isEmpty()).toList();
+        if (out.isEmpty()) {
+            throw RunbookException.invalid(ctx.host().at(), "service name is empty on host " + ctx.host().name(), "name one service or several, separated by spaces");
+        }
+        return out;
     }
 
     private String script(StepContext ctx) {
@@ -55,12 +80,38 @@ public final class ServiceAction implements Action {
                     "one of " + ServiceManager.KINDS);
         }
         long seconds = ctx.timeout() == null ? 60 : Math.max(1, ctx.timeout().toSeconds());
-        return m.script(ctx.render(name), state, ctx.host().vars(), seconds);
+        List<String> names = names(ctx);
+        if (state.equals("installed")) {
+            StringBuilder sb = new StringBuilder();
+            for (String one : names) {
+                sb.append(sb.length() == 0 ? "" : " && ").append("( if ").append(m.installed(one, ctx.host().vars())).append("; then echo ")
+                        .append(ShellQuote.quote(one + ": installed")).append("; else echo ").append(ShellQuote.quote(one + ": " + ABSENT)).append("; fi )");
+            }
+            return sb.toString();
+        }
+        if (state.equals("status") && names.size() > 1) {
+            throw RunbookException.invalid(ctx.host().at(), "service state status takes one service, not " + names, "one step per service");
+        }
+        if (names.size() == 1 && !skipMissing) {
+            return m.script(names.get(0), state, ctx.host().vars(), seconds);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String one : names) {
+            String body = m.script(one, state, ctx.host().vars(), seconds);
+            sb.append(sb.length() == 0 ? "" : " && ");
+            if (skipMissing) {
+                sb.append("( if ").append(m.installed(one, ctx.host().vars())).append("; then ").append(body)
+                        .append("; else echo ").append(ShellQuote.quote(one + ": " + ABSENT)).append("; fi )");
+            } else {
+                sb.append(body);
+            }
+        }
+        return sb.toString();
     }
 
     @Override
     public List<String> describe(StepContext ctx) {
-        return List.of("service " + ctx.render(name) + " -> " + state, "$ " + script(ctx));
+        return List.of("service " + String.join(", ", names(ctx)) + " -> " + state + (skipMissing ? " (where the host has it)" : ""), "$ " + script(ctx));
     }
 
     @Override
@@ -74,7 +125,30 @@ public final class ServiceAction implements Action {
             return new ActionResult(false, false, r.exitCode(), r.stdout(), r.stderr(), running ? "running" : "stopped",
                     Map.of("running", running), false);
         }
+        if (state.equals("installed")) {
+            if (!r.ok()) {
+                return new ActionResult(true, false, r.exitCode(), r.stdout(), r.stderr(), r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().trim(), Map.of(), false);
+            }
+            List<String> absent = absent(r);
+            List<String> present = names(ctx).stream().filter(x -> !absent.contains(x)).toList();
+            String msg = (present.isEmpty() ? "" : "installed: " + String.join(", ", present)) + (present.isEmpty() || absent.isEmpty() ? "" : "; ")
+                    + (absent.isEmpty() ? "" : "not on this host: " + String.join(", ", absent));
+            return new ActionResult(false, false, 0, r.stdout(), r.stderr(), msg, Map.of("installed", present, "missing", absent), false);
+        }
         String msg = r.ok() ? state : r.timedOut() ? "timed out" : (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().trim());
-        return new ActionResult(!r.ok(), true, r.exitCode(), r.stdout(), r.stderr(), msg, Map.of(), false);
+        boolean changed = true;
+        if (skipMissing && r.ok()) {
+            List<String> absent = absent(r);
+            changed = absent.size() < names(ctx).size();
+            if (!absent.isEmpty()) {
+                msg = changed ? state + "; not on this host: " + String.join(", ", absent) : "not on this host: " + String.join(", ", absent);
+            }
+        }
+        return new ActionResult(!r.ok(), changed, r.exitCode(), r.stdout(), r.stderr(), msg, Map.of(), false);
+    }
+
+    /** The services a skip-missing or installed script said the host does not have. */
+    private static List<String> absent(ExecResult r) {
+        return r.stdout().lines().filter(l -> l.endsWith(": " + ABSENT)).map(l -> l.substring(0, l.length() - ABSENT.length() - 2)).toList();
     }
 }

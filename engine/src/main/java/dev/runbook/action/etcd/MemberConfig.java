@@ -11,11 +11,11 @@ import java.util.Map;
  * static_pod_stash} (/etc/kubernetes/manifests.stopped, where the manifest is kept while etcd is
  * stopped), as the service action uses them.
  */
-record MemberConfig(boolean staticPod, String envFile, String manifest, String stashedManifest) {
+public record MemberConfig(boolean staticPod, String envFile, String manifest, String stashedManifest) {
     /** The etcd container's command line in a static pod manifest. */
     static final String COMMAND = "spec.containers[name=etcd].command";
 
-    static MemberConfig of(Map<String, Object> vars) {
+    public static MemberConfig of(Map<String, Object> vars) {
         String dir = str(vars.get("static_pod_dir"), "/etc/kubernetes/manifests");
         String stash = str(vars.get("static_pod_stash"), "/etc/kubernetes/manifests.stopped");
         return new MemberConfig("static-pod".equals(str(vars.get("service_manager"), "")), str(vars.get("etcd_env_file"), "/etc/etcd/etcd.env"),

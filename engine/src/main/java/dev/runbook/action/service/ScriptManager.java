@@ -18,4 +18,9 @@ final class ScriptManager implements ServiceManager {
             default -> cmd + " restart";
         };
     }
+
+    @Override
+    public String installed(String service, Map<String, Object> vars) {
+        return "[ -x " + ShellQuote.quote(vars.getOrDefault("service_script_dir", "/etc/init.d") + "/" + service) + " ]";
+    }
 }

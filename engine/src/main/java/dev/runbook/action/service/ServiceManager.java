@@ -12,6 +12,14 @@ import java.util.Map;
 public interface ServiceManager {
     String script(String service, String state, Map<String, Object> hostVars, long timeoutSeconds);
 
+    /**
+     * A shell condition, true when this host has {@code service} at all (a unit, a manifest in the
+     * manifests dir or its stash, an init script): for services only some hosts run, such as an
+     * API server beside etcd. It may print an error and exit non-zero when the host's set-up is not
+     * what the inventory says (a manifests dir that does not exist).
+     */
+    String installed(String service, Map<String, Object> hostVars);
+
     /** The manager for a host's {@code service_manager} variable (systemd, static-pod, script). */
     static ServiceManager of(String kind) {
         return switch (kind) {

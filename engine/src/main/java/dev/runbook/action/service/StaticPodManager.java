@@ -7,14 +7,15 @@ import java.util.Map;
  * kubeadm static pods: the kubelet runs what is in the manifests dir. Stop moves the manifest to a
  * stash dir beside it (as OpenShift's recovery does) and waits for the process to exit; start moves
  * it back and waits for the process. Variables: {@code static_pod_dir} (/etc/kubernetes/manifests),
- * {@code static_pod_stash} (/etc/kubernetes/manifests.stopped), {@code process_name} (the service name).
+ * {@code static_pod_stash} (/etc/kubernetes/manifests.stopped), {@code process_name} (etcd's process
+ * name, default etcd; any other service's process is named as the service, e.g. kube-apiserver).
  */
 final class StaticPodManager implements ServiceManager {
     @Override
     public String script(String service, String state, Map<String, Object> vars, long timeoutSeconds) {
-        String dir = String.valueOf(vars.getOrDefault("static_pod_dir", "/etc/kubernetes/manifests"));
-        String stash = String.valueOf(vars.getOrDefault("static_pod_stash", "/etc/kubernetes/manifests.stopped"));
-        String proc = ShellQuote.quote(String.valueOf(vars.getOrDefault("process_name", service)));
+        String dir = dir(vars);
+        String stash = stash(vars);
+        String proc = ShellQuote.quote(service.equals("etcd") ? String.valueOf(vars.getOrDefault("process_name", service)) : service);
         String live = ShellQuote.quote(dir + "/" + service + ".yaml");
         String parked = ShellQuote.quote(stash + "/" + service + ".yaml");
         long tenths = Math.max(10, timeoutSeconds * 10);
@@ -33,5 +34,20 @@ final class StaticPodManager implements ServiceManager {
             case "started" -> "(" + start + ")";
             default -> "(" + stop + ") && (" + start + ")";
         };
+    }
+
+    @Override
+    public String installed(String service, Map<String, Object> vars) {
+        String dir = ShellQuote.quote(dir(vars));
+        return "{ [ -d " + dir + " ] || { echo 'no manifests dir " + dir(vars).replace("'", "") + " on this host: is static_pod_dir right?' >&2; exit 1; }; } && "
+                + "{ [ -f " + ShellQuote.quote(dir(vars) + "/" + service + ".yaml") + " ] || [ -f " + ShellQuote.quote(stash(vars) + "/" + service + ".yaml") + " ]; }";
+    }
+
+    private static String dir(Map<String, Object> vars) {
+        return String.valueOf(vars.getOrDefault("static_pod_dir", "/etc/kubernetes/manifests"));
+    }
+
+    private static String stash(Map<String, Object> vars) {
+        return String.valueOf(vars.getOrDefault("static_pod_stash", "/etc/kubernetes/manifests.stopped"));
     }
 }

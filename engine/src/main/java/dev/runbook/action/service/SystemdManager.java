@@ -23,6 +23,11 @@ final class SystemdManager implements ServiceManager {
         };
     }
 
+    @Override
+    public String installed(String service, Map<String, Object> vars) {
+        return "systemctl cat -- " + ShellQuote.quote(service) + " >/dev/null 2>&1";
+    }
+
     /** Queues the start, then polls: active, or activating with a main process for 0.3 s, is started; failed is not. */
     private static String start(String s, long timeoutSeconds) {
         long tenths = Math.max(10, timeoutSeconds * 10);
