@@ -107,7 +107,7 @@ class PlanRecordTest {
             Files.writeString(golden, md);
         }
         assertEquals(Files.readString(golden), md, "restore-3node's change record changed; if intended, rerun with -Drunbook.golden.update=true and review the diff");
-        assertTrue(md.contains("| Destructive steps | `stop-followers`, `stop-leader`, `followers-stopped`, `restore` |"), md);
+        assertTrue(md.contains("| Destructive steps | `stop-writers`, `stop-followers`, `stop-leader`, `followers-stopped`, `restore` |"), md);
     }
 
     @Test
