@@ -68,6 +68,7 @@ public final class ControlPlaneBundle {
     /** The entries of a host's own tar (paths relative to /, as {@code tar -C /} writes them). */
     public static List<Entry> fromHostTar(String host, byte[] tar) throws IOException {
         List<Entry> out = new ArrayList<>();
+        Map<String, byte[]> seen = new java.util.HashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
@@ -75,9 +76,14 @@ public final class ControlPlaneBundle {
                 if (name.isEmpty() || name.startsWith("/") || name.contains("..")) {
                     throw new IOException("unexpected entry '" + e.getName() + "' in the tar from " + host);
                 }
-                byte[] content = e.isFile() ? in.readAllBytes() : null;
-                out.add(new Entry(host, "/" + name, e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(), e.getModTime().getTime(), content,
-                        e.isSymbolicLink() ? e.getLinkName() : null, e.isDirectory()));
+                // a hard link (two names of one file) is stored as its own copy
+                byte[] content = e.isLink() ? seen.get(e.getLinkName().replaceAll("/+$", "")) : regular(e) ? in.readAllBytes() : null;
+                if (e.isLink() && content == null) {
+                    throw new IOException("hard link '" + name + "' in the tar from " + host + " names no earlier file");
+                }
+                seen.put(name, content);
+                out.add(new Entry(host, "/" + name, e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId(), e.getModTime().getTime(),
+                        content == null && !e.isDirectory() && !e.isSymbolicLink() ? new byte[0] : content, e.isSymbolicLink() ? e.getLinkName() : null, e.isDirectory()));
             }
         }
         return out;
@@ -114,7 +120,7 @@ public final class ControlPlaneBundle {
             TarArchiveEntry t;
             while ((t = tar.getNextEntry()) != null) {
                 String name = t.getName().replaceAll("/+$", "");
-                byte[] content = t.isFile() ? tar.readAllBytes() : null;
+                byte[] content = regular(t) ? tar.readAllBytes() : null;
                 if (name.equals("bundle.json")) {
                     meta = JSON.readValue(content, LinkedHashMap.class);
                 } else if (name.equals("SHA256SUMS")) {
@@ -189,6 +195,11 @@ public final class ControlPlaneBundle {
             tar.write(e.content());
         }
         tar.closeArchiveEntry();
+    }
+
+    /** A regular file (commons-compress's isFile() is also true for some link types). */
+    private static boolean regular(TarArchiveEntry t) {
+        return !t.isDirectory() && !t.isSymbolicLink() && !t.isLink() && (t.isFile() || t.getSize() > 0);
     }
 
     private static String name(Entry e) {
