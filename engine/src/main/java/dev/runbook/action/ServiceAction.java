@@ -79,8 +79,11 @@ public final class ServiceAction implements Action {
             throw RunbookException.invalid(ctx.host().at(), "host " + ctx.host().name() + ": unknown service_manager '" + kind + "'",
                     "one of " + ServiceManager.KINDS);
         }
-        long seconds = ctx.timeout() == null ? 60 : Math.max(1, ctx.timeout().toSeconds());
         List<String> names = names(ctx);
+        // each service's own wait ends before the step's timeout kills the command, so the
+        // failure names the process still running instead of saying "timed out"
+        long step = ctx.timeout() == null ? 60 : Math.max(1, ctx.timeout().toSeconds());
+        long seconds = Math.max(1, (step - Math.min(3, step / 5)) / names.size() - 1);
         if (state.equals("installed")) {
             StringBuilder sb = new StringBuilder();
             for (String one : names) {

@@ -104,7 +104,7 @@ public final class Age {
             }
             return Channels.newInputStream(new StandardDecryptingChannelFactory().newDecryptingChannel(Channels.newChannel(in), readers));
         } catch (GeneralSecurityException e) {
-            throw new IOException(what + " cannot be decrypted with the given identity (it was encrypted to other recipients, or it is not an age file)", e);
+            throw new IOException("wrong identity for " + what + ": it was encrypted to other recipients (or it is not an age file)", e);
         }
     }
 

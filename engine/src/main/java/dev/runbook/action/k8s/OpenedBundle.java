@@ -37,7 +37,8 @@ final class OpenedBundle implements AutoCloseable {
         } catch (IllegalArgumentException | IOException e) {
             String why = e.getMessage();
             // a payload that fails its authentication tag: jagged's message names no file
-            return new OpenedBundle(null, why != null && why.startsWith("control-plane bundle") || why != null && why.startsWith("identity file") ? why
+            boolean named = why != null && (why.startsWith("control-plane bundle") || why.startsWith("identity file") || why.startsWith("wrong identity"));
+            return new OpenedBundle(null, named ? why
                     : "control-plane bundle " + file + " cannot be read: " + why + " (damaged, or not decrypted with its identity)");
         }
     }

@@ -18,10 +18,12 @@ final class StaticPodManager implements ServiceManager {
         String proc = ShellQuote.quote(service.equals("etcd") ? String.valueOf(vars.getOrDefault("process_name", service)) : service);
         String live = ShellQuote.quote(dir + "/" + service + ".yaml");
         String parked = ShellQuote.quote(stash + "/" + service + ".yaml");
-        long tenths = Math.max(10, timeoutSeconds * 10);
-        String waitGone = "for i in $(seq " + tenths + "); do pgrep -x " + proc + " >/dev/null || exit 0; sleep 0.1; done; "
+        // by the clock, not by a count of sleeps (each pgrep costs time too); SECONDS is whole
+        // seconds, so one more makes it at least the timeout
+        String until = "end=$((SECONDS + " + (Math.max(1, timeoutSeconds) + 1) + ")); while [ $SECONDS -lt $end ]; do ";
+        String waitGone = until + "pgrep -x " + proc + " >/dev/null || exit 0; sleep 0.1; done; "
                 + "echo " + proc + " still running after " + timeoutSeconds + "s >&2; exit 1";
-        String waitUp = "for i in $(seq " + tenths + "); do pgrep -x " + proc + " >/dev/null && exit 0; sleep 0.1; done; "
+        String waitUp = until + "pgrep -x " + proc + " >/dev/null && exit 0; sleep 0.1; done; "
                 + "echo " + proc + " did not start within " + timeoutSeconds + "s: check the kubelet and the pod log >&2; exit 1";
         String park = "if [ -f " + live + " ]; then mkdir -p " + ShellQuote.quote(stash) + " && mv -f " + live + " " + parked + "; fi";
         String stop = park + "; " + waitGone;

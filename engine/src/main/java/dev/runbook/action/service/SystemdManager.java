@@ -30,9 +30,8 @@ final class SystemdManager implements ServiceManager {
 
     /** Queues the start, then polls: active, or activating with a main process for 0.3 s, is started; failed is not. */
     private static String start(String s, long timeoutSeconds) {
-        long tenths = Math.max(10, timeoutSeconds * 10);
         return "systemctl start --no-block " + s + " || exit; "
-                + "n=0; for i in $(seq " + tenths + "); do "
+                + "n=0; end=$((SECONDS + " + (Math.max(1, timeoutSeconds) + 1) + ")); while [ $SECONDS -lt $end ]; do "
                 + "st=$(systemctl is-active " + s + " 2>/dev/null) || true; "
                 + "case $st in "
                 + "active) echo started; exit 0 ;; "
