@@ -69,6 +69,13 @@ final class BundleAction implements Action {
         Template recipients = f.text("recipients");
         Template snapshot = f.text("snapshot");
         List<String> paths = f.strings("paths");
+        if (paths != null) {
+            for (String p : paths) {
+                if (!p.startsWith("/") || p.contains("/../")) {
+                    throw dev.runbook.error.RunbookException.invalid(f.at("paths"), "k8s.bundle paths must be absolute paths on the hosts, not '" + p + "'", null);
+                }
+            }
+        }
         f.finish();
         return new BundleAction(hosts, dest, recipients, snapshot, paths == null ? List.of() : List.copyOf(paths));
     }

@@ -164,7 +164,7 @@ final class PutBackAction implements Action {
         } catch (IOException e) {
             return "cannot build the files for " + ctx.host().name() + ": " + e.getMessage();
         }
-        ExecResult d = ctx.exec("umask 077 && mktemp -d /tmp/runbook-putback.XXXXXX");
+        ExecResult d = ctx.exec("(umask 077 && mktemp -d /tmp/runbook-putback.XXXXXX)");
         if (!d.ok()) {
             return "no temp dir on " + ctx.host().name() + ": " + d.stderr().trim();
         }
@@ -175,7 +175,8 @@ final class PutBackAction implements Action {
             for (String p : moveAside) {
                 cmd.append("mv -- ").append(ShellQuote.quote(p)).append(' ').append(ShellQuote.quote(p + ".before-" + ctx.runId())).append(" && ");
             }
-            cmd.append("tar -C / --numeric-owner --keep-old-files -xpf ").append(ShellQuote.quote(dir + "/files.tar"));
+            // a parent the bundle does not hold gets the usual 755, whatever this shell's umask
+            cmd.append("(umask 022 && tar -C / --numeric-owner --keep-old-files -xpf ").append(ShellQuote.quote(dir + "/files.tar")).append(')');
             ExecResult r = ctx.exec(cmd.toString());
             return r.ok() ? null : "putting back the files on " + ctx.host().name() + " failed: " + r.stderr().trim();
         } finally {

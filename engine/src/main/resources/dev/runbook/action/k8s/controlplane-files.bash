@@ -22,13 +22,26 @@ controlplane_tar() {
     enc=$( (systemctl cat kube-apiserver 2>/dev/null || true) | sed -n 's/.*--encryption-provider-config[= ]\([^" ]*\).*/\1/p' | head -n 1)
     if [ -n "$enc" ]; then paths+=("$enc"); fi
   fi
+  local -a parents=()
   for p in "${paths[@]}"; do
     p=${p%/}
     if [ -e "$p" ] && [ -z "${seen[$p]:-}" ]; then seen[$p]=1; found+=("${p#/}"); fi
   done
   if [ ${#found[@]} -eq 0 ]; then echo "none="; return 0; fi
+  # the directories above each path too (not their contents): a rebuilt host gets them back with
+  # their modes (/etc/kubernetes/enc is often 700)
+  for p in "${found[@]}"; do
+    p=$(dirname "$p")
+    while [ "$p" != . ] && [ "$p" != / ]; do
+      if [ -z "${seen[/$p]:-}" ]; then seen[/$p]=1; parents+=("$p"); fi
+      p=$(dirname "$p")
+    done
+  done
   dir=$(umask 077 && mktemp -d /tmp/runbook-bundle.XXXXXX)
-  tar -C / --numeric-owner -cf "$dir/controlplane.tar" -- "${found[@]}"
+  # shallowest first, so a parent comes before what it holds
+  mapfile -t parents < <(printf '%s\n' "${parents[@]}" | awk -F/ '{print NF "\t" $0}' | sort -n | cut -f2-)
+  # (every path is relative to / and starts with a name, never with "-")
+  tar -C / --numeric-owner -cf "$dir/controlplane.tar" --no-recursion "${parents[@]}" --recursion "${found[@]}"
   echo "tar=$dir/controlplane.tar"
   echo "size=$(stat -c %s "$dir/controlplane.tar")"
 }
