@@ -252,9 +252,24 @@ final class BundleAction implements Action {
             }
         }
         if (!out.containsKey("sha256")) {
-            out.put("sha256", Hashes.sha256(p));
+            out.put("sha256", snapshotSha256(p));
         }
         return out;
+    }
+
+    /** A snapshot's sha256: from its .sha256 sidecar (sha256sum format), else by reading it. */
+    static String snapshotSha256(Path snapshot) throws IOException {
+        Path side = snapshot.resolveSibling(snapshot.getFileName() + ".sha256");
+        if (Files.isRegularFile(side)) {
+            String first = Files.readString(side).trim().split("\\s+")[0];
+            if (first.matches("[0-9a-f]{64}")) {
+                return first;
+            }
+        }
+        if (!Files.isRegularFile(snapshot)) {
+            throw new IOException(snapshot + " does not exist");
+        }
+        return Hashes.sha256(snapshot);
     }
 
     private Path target(StepContext ctx) {

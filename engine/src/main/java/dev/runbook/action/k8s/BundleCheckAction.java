@@ -20,13 +20,13 @@ import java.util.Map;
 final class BundleCheckAction implements Action {
     private final Template bundle;
     private final Template identity;
-    private final Template snapshotSha;
+    private final Template snapshot;
     private final Template force;
 
-    private BundleCheckAction(Template bundle, Template identity, Template snapshotSha, Template force) {
+    private BundleCheckAction(Template bundle, Template identity, Template snapshot, Template force) {
         this.bundle = bundle;
         this.identity = identity;
-        this.snapshotSha = snapshotSha;
+        this.snapshot = snapshot;
         this.force = force;
     }
 
@@ -34,7 +34,7 @@ final class BundleCheckAction implements Action {
         Fields f = new Fields(value, "k8s.bundle_check");
         f.required("bundle");
         f.required("identity");
-        Action a = new BundleCheckAction(f.text("bundle"), f.text("identity"), f.text("snapshot_sha256"), f.text("force"));
+        Action a = new BundleCheckAction(f.text("bundle"), f.text("identity"), f.text("snapshot"), f.text("force"));
         f.finish();
         return a;
     }
@@ -57,7 +57,12 @@ final class BundleCheckAction implements Action {
             return ActionResult.failed(o.error() + "; nothing was changed");
         }
         ControlPlaneBundle b = o.bundle();
-        String want = snapshotSha == null ? "" : ctx.render(snapshotSha).trim();
+        String want;
+        try {
+            want = snapshot == null || ctx.render(snapshot).isBlank() ? "" : BundleAction.snapshotSha256(ctx.baseDir().resolve(ctx.render(snapshot)).normalize());
+        } catch (java.io.IOException e) {
+            return ActionResult.failed("cannot read the snapshot " + ctx.render(snapshot) + ": " + e.getMessage());
+        }
         String have = b.snapshotSha256();
         String note = "";
         if (!want.isEmpty() && !want.equals(have)) {

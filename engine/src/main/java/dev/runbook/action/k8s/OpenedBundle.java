@@ -23,6 +23,9 @@ final class OpenedBundle implements AutoCloseable {
 
     /** The bundle at {@code file} decrypted with the identities of {@code identityFile} (both relative to the run's base dir). */
     static OpenedBundle open(StepContext ctx, String file, String identityFile) {
+        if (identityFile == null || identityFile.isBlank()) {
+            return new OpenedBundle(null, "the control-plane bundle " + file + " needs identity=FILE: the age identity (AGE-SECRET-KEY-1...) it was encrypted to");
+        }
         Path b = ctx.baseDir().resolve(file).normalize();
         Path id = ctx.baseDir().resolve(identityFile).normalize();
         return ctx.resources().get("k8s.bundle " + b + " " + id, () -> read(b, id));
