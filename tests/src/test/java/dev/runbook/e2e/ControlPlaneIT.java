@@ -104,7 +104,18 @@ class ControlPlaneIT {
         Cmd.Result otherSnap = restore(Lab.snapshotOf(b), bundle, id);
         assertNotEquals(0, otherSnap.exit(), otherSnap.all());
         assertTrue(otherSnap.out().contains("taken with another snapshot"), otherSnap.all());
-        for (Cmd.Result r : List.of(wrongId, otherSnap)) {
+        List<Cmd.Result> refused = new ArrayList<>(List.of(wrongId, otherSnap));
+        if (pods) {
+            // an inventory that puts the manifests dir where the hosts have none
+            Path inv = dir.resolve("wrong-manifests-dir.yml");
+            Files.writeString(inv, Files.readString(Lab.INVENTORY).replace("service_manager: static-pod", "service_manager: static-pod\n    static_pod_dir: /etc/kubernetes/nowhere"));
+            Cmd.Result wrongDir = Cmd.runbook("apply", "runbooks/restore-3node.yml", "-i", inv.toString(), "--var", "snapshot=" + snap, "--yes");
+            assertNotEquals(0, wrongDir.exit(), wrongDir.all());
+            assertTrue(Pattern.compile("failed\\s+etcd-\\d+\\s+writers-found .*no manifests dir /etc/kubernetes/nowhere").matcher(wrongDir.out()).find(), wrongDir.all());
+            assertFalse(wrongDir.out().contains("== confirm"), "went on past the check: " + wrongDir.out());
+            refused.add(wrongDir);
+        }
+        for (Cmd.Result r : refused) {
             assertFalse(r.out().contains("== put-back") || r.out().contains("== stop-writers"), "went on past the bundle check: " + r.out());
         }
         assertEquals(120, Lab.countKeys(eps, "/cp/"), "the cluster changed");
