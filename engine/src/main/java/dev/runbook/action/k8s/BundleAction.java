@@ -277,7 +277,8 @@ final class BundleAction implements Action {
         return p.isAbsolute() ? p : ctx.baseDir().resolve(p).normalize();
     }
 
-    private static String parent(String path) {
+    /** The directory of {@code path} ("/" for a top-level one). */
+    static String parent(String path) {
         int i = path.lastIndexOf('/');
         return i <= 0 ? "/" : path.substring(0, i);
     }

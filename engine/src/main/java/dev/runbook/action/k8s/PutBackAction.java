@@ -200,7 +200,6 @@ final class PutBackAction implements Action {
     }
 
     private static String parent(String path) {
-        int i = path.lastIndexOf('/');
-        return i <= 0 ? "/" : path.substring(0, i);
+        return BundleAction.parent(path);
     }
 }
