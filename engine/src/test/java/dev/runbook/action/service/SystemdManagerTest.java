@@ -76,4 +76,19 @@ class SystemdManagerTest {
         assertEquals("0", r[0], r[1]);
         assertEquals("stop --no-block etcd\n", r[2]);
     }
+
+    @Test
+    void aUnitIsInstalledWhenSystemdKnowsIt() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin2"));
+        Files.writeString(bin.resolve("systemctl"), "#!/bin/bash\n[ \"$1 $2 $3\" = \"cat -- kube-apiserver\" ]\n");
+        Files.setPosixFilePermissions(bin.resolve("systemctl"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String[] c : new String[][] {{"kube-apiserver", "yes"}, {"kube-scheduler", "no"}}) {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-e", "-c", "if " + new SystemdManager().installed(c[0], Map.of()) + "; then echo yes; else echo no; fi")
+                    .redirectErrorStream(true);
+            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            Process p = pb.start();
+            assertEquals(c[1], new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim(), c[0]);
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        }
+    }
 }
