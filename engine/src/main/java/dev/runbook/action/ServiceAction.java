@@ -84,25 +84,18 @@ public final class ServiceAction implements Action {
         // failure names the process still running instead of saying "timed out"
         long step = ctx.timeout() == null ? 60 : Math.max(1, ctx.timeout().toSeconds());
         long seconds = Math.max(1, (step - Math.min(3, step / 5)) / names.size() - 1);
-        if (state.equals("installed")) {
-            StringBuilder sb = new StringBuilder();
-            for (String one : names) {
-                sb.append(sb.length() == 0 ? "" : " && ").append("( if ").append(m.installed(one, ctx.host().vars())).append("; then echo ")
-                        .append(ShellQuote.quote(one + ": installed")).append("; else echo ").append(ShellQuote.quote(one + ": " + ABSENT)).append("; fi )");
-            }
-            return sb.toString();
-        }
         if (state.equals("status") && names.size() > 1) {
             throw RunbookException.invalid(ctx.host().at(), "service state status takes one service, not " + names, "one step per service");
         }
-        if (names.size() == 1 && !skipMissing) {
+        boolean asked = state.equals("installed");
+        if (names.size() == 1 && !skipMissing && !asked) {
             return m.script(names.get(0), state, ctx.host().vars(), seconds);
         }
         StringBuilder sb = new StringBuilder();
         for (String one : names) {
-            String body = m.script(one, state, ctx.host().vars(), seconds);
+            String body = asked ? "echo " + ShellQuote.quote(one + ": installed") : m.script(one, state, ctx.host().vars(), seconds);
             sb.append(sb.length() == 0 ? "" : " && ");
-            if (skipMissing) {
+            if (skipMissing || asked) {
                 sb.append("( if ").append(m.installed(one, ctx.host().vars())).append("; then ").append(body)
                         .append("; else echo ").append(ShellQuote.quote(one + ": " + ABSENT)).append("; fi )");
             } else {
