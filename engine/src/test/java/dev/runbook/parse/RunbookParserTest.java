@@ -84,6 +84,9 @@ class RunbookParserTest {
             hosts in a sub-step     | name: x\\nsteps:\\n  - id: b\\n    hosts: h\\n    steps:\\n      - {hosts: h, run: a} | 6:10 | not allowed in a sub-step
             action on a block       | name: x\\nsteps:\\n  - id: b\\n    hosts: h\\n    run: a\\n    steps:\\n      - {run: a} | 5:5 | belongs in one of its sub-steps
             bad service state       | name: x\\nsteps:\\n  - hosts: h\\n    service: {name: etcd, state: stoped} | 4:27 | did you mean 'stopped'
+            bad service missing     | name: x\\nsteps:\\n  - hosts: h\\n    service: {name: etcd, state: stopped, missing: ignore} | 4:43 | must be 'fail' or 'skip'
+            skip with status        | name: x\\nsteps:\\n  - hosts: h\\n    service: {name: etcd, state: status, missing: skip} | 4:42 | does not apply to state: status
+            relative bundle path    | name: x\\nsteps:\\n  - k8s.bundle: {dest: b, recipients: r, paths: [etc/x]} | 3:42 | must be absolute paths
             """)
     void badInputNamesFileLineColumn(String what, String yaml, String lineCol, String fragment) {
         RunbookException e = fails(yaml.replace("\\n", "\n"));
