@@ -144,7 +144,11 @@ public record RunRecord(String runId, String runbook, String runbookSha256, Stri
     }
 
     private static Recovery recovery(List<StepRun> steps) {
-        StepRun first = steps.stream().filter(StepRun::destructive).findFirst().orElse(null);
+        // the outage begins with the first destructive step not known to have changed nothing: a
+        // stop of the API servers on a cluster that has none (every host "ok") is no outage, a
+        // step the engine was killed in (no host result yet) may be
+        StepRun first = steps.stream().filter(s -> s.destructive() && (s.hosts().isEmpty() || s.hosts().stream()
+                .anyMatch(h -> !List.of("ok", "skipped", "not-run").contains(h.status())))).findFirst().orElse(null);
         if (first == null && steps.stream().noneMatch(s -> s.recoveryMark() != null)) {
             return null;
         }

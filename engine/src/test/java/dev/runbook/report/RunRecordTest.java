@@ -125,6 +125,25 @@ class RunRecordTest {
         assertEquals(null, RunRecord.read(runs, "n1").recovery());
     }
 
+    @Test
+    void aDestructiveStepThatChangedNothingAnywhereIsNotTheOutage() throws IOException {
+        // the API servers' stop on a cluster without API servers: every host "ok", nothing stopped
+        journal("w1", List.of(
+                "{\"event\":\"run_start\",\"time\":" + T + ",\"run_id\":\"w1\",\"runbook\":\"r.yml\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 100) + ",\"step\":\"stop-writers\",\"destructive\":true}",
+                "{\"event\":\"host_end\",\"time\":" + (T + 110) + ",\"step\":\"stop-writers\",\"host\":\"m1\",\"status\":\"ok\",\"start\":" + (T + 100) + ",\"millis\":10,\"rc\":0,\"msg\":\"not on this host: kube-apiserver\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 110) + ",\"step\":\"stop-writers\",\"status\":\"ok\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 200) + ",\"step\":\"stop\",\"destructive\":true}",
+                "{\"event\":\"host_end\",\"time\":" + (T + 700) + ",\"step\":\"stop\",\"host\":\"m1\",\"status\":\"changed\",\"start\":" + (T + 200) + ",\"millis\":500,\"rc\":0,\"msg\":\"stopped\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 700) + ",\"step\":\"stop\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"step_start\",\"time\":" + (T + 700) + ",\"step\":\"start\",\"recovery\":\"quorum\"}",
+                "{\"event\":\"step_end\",\"time\":" + (T + 1700) + ",\"step\":\"start\",\"status\":\"changed\",\"msg\":\"\"}",
+                "{\"event\":\"run_end\",\"time\":" + (T + 1800) + ",\"run_id\":\"w1\",\"exit_code\":0,\"outcome\":\"OK\",\"millis\":1800}"));
+        RunRecord r = RunRecord.read(runs, "w1");
+        assertEquals("stop", r.recovery().firstDestructive());
+        assertEquals(1500L, r.recovery().rtoQuorumMillis());
+    }
+
     private void journal(String id, List<String> lines) throws IOException {
         Path d = Files.createDirectories(runs.resolve(id));
         Files.writeString(d.resolve("journal.jsonl"), String.join("\n", lines) + "\n");

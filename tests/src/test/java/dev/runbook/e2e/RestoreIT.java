@@ -163,7 +163,8 @@ class RestoreIT {
                 assertTrue(manifest.contains("path: " + m.group(1)), "hostPath moved together with --data-dir: " + manifest);
             }
 
-            reportShowsTheRecovery(r, dir, snapRevision);
+            // the static-pod lab runs API servers: the Kubernetes outage begins with their stop
+            reportShowsTheRecovery(r, dir, snapRevision, style.equals("static-pod") ? "stop-writers" : "stop-followers");
 
             Lab.etcdctl(eps, "put", "/dr/" + tag + "/after-restore", "x");
             long restored = revision(eps);
@@ -225,7 +226,7 @@ class RestoreIT {
     }
 
     /** {@code runbook report} of the restore: RTO until quorum and all healthy, the snapshot's revision; the HTML renders in Chromium. */
-    private static void reportShowsTheRecovery(Cmd.Result run, Path dir, long snapRevision) throws Exception {
+    private static void reportShowsTheRecovery(Cmd.Result run, Path dir, long snapRevision, String outageStep) throws Exception {
         Matcher id = Pattern.compile("RECAP (\\S+) +OK").matcher(run.out());
         assertTrue(id.find(), run.out());
         Cmd.Result md = Cmd.runbook("report", id.group(1), "--format", "md");
@@ -233,7 +234,7 @@ class RestoreIT {
         for (String row : List.of("RTO until quorum", "RTO until all members healthy")) {
             assertTrue(md.out().matches("(?s).*\\| " + row + " \\| [0-9.]+ (ms|s) \\|.*"), row + " measured: " + md.out());
         }
-        assertTrue(md.out().contains("| Outage began | step stop-followers at "), md.out());
+        assertTrue(md.out().contains("| Outage began | step " + outageStep + " at "), md.out());
         assertTrue(md.out().contains("| Snapshot revision / keys | " + snapRevision + " / "), md.out());
         Path html = dir.resolve("report.html");
         assertEquals(0, Cmd.runbook("report", id.group(1), "--format", "html", "-o", html.toString()).exit());
