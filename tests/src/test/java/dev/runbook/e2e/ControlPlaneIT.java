@@ -116,7 +116,7 @@ class ControlPlaneIT {
             refused.add(wrongDir);
         }
         for (Cmd.Result r : refused) {
-            assertFalse(r.out().contains("== put-back") || r.out().contains("== stop-writers"), "went on past the bundle check: " + r.out());
+            assertFalse(Pattern.compile("changed\\s+\\S+\\s+put-back ").matcher(r.out()).find() || r.out().contains("== stop-writers"), "went on past the checks: " + r.out());
         }
         assertEquals(120, Lab.countKeys(eps, "/cp/"), "the cluster changed");
         assertEquals(1, Lab.countKeys(eps, "/cp-later/"), "the cluster changed");
@@ -142,7 +142,8 @@ class ControlPlaneIT {
         String journal = journalOf(r);
         if (pods) {
             assertTrue(lastEnd(journal, "stop-writers") <= stepStart(journal, "stop-followers"), "an API server was still stopping when etcd stopped");
-            for (String verify : List.of("agree", "as-snapshot", "check")) {
+            // (as-snapshot is skipped when the heartbeats made the snapshot's key count inexact)
+            for (String verify : List.of("members", "agree", "check")) {
                 assertTrue(stepStart(journal, "start-writers") >= lastEnd(journal, verify), "an API server started before " + verify);
             }
             for (String m : members) {

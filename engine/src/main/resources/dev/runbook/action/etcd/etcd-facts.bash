@@ -14,6 +14,9 @@ etcd_facts() {
   if "$tool" snapshot restore --help 2>&1 | grep -- --bump-revision >/dev/null; then bump=true; else bump=false; fi
   dd=
   if [ "$style" = static-pod ]; then
+    if [ ! -f "$manifest" ] && [ ! -f "$stashed" ]; then
+      echo "error=no etcd manifest at $manifest or $stashed on $(hostname): is static_pod_dir (or static_pod_stash) right?"; return 0
+    fi
     [ -f "$manifest" ] || manifest=$stashed
     dd=$(sed -n 's/.*--data-dir=\([^"]*\).*/\1/p' "$manifest" 2>/dev/null | head -1)
   elif [ -f "$env_file" ]; then
