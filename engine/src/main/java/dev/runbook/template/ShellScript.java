@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -30,5 +32,17 @@ public final class ShellScript {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What these programs print for the engine: {@code key=value} lines (other lines ignored; a later key wins). */
+    public static Map<String, String> keyValues(String stdout) {
+        Map<String, String> out = new LinkedHashMap<>();
+        stdout.lines().forEach(l -> {
+            int eq = l.indexOf('=');
+            if (eq > 0) {
+                out.put(l.substring(0, eq), l.substring(eq + 1));
+            }
+        });
+        return out;
     }
 }

@@ -51,13 +51,7 @@ final class FactsAction implements Action {
         if (!r.ok()) {
             return ActionResult.failed("reading etcd's facts failed: " + (r.stderr().isBlank() ? "exit " + r.exitCode() : r.stderr().trim()));
         }
-        Map<String, String> kv = new LinkedHashMap<>();
-        r.stdout().lines().forEach(l -> {
-            int eq = l.indexOf('=');
-            if (eq > 0) {
-                kv.put(l.substring(0, eq), l.substring(eq + 1));
-            }
-        });
+        Map<String, String> kv = ShellScript.keyValues(r.stdout());
         if (kv.containsKey("error")) {
             return ActionResult.failed(kv.get("error"));
         }

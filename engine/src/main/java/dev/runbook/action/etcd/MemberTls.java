@@ -93,13 +93,7 @@ final class MemberTls {
         if (r.exitCode() != 0) {
             throw new IllegalStateException("looking for etcd's TLS files failed (exit " + r.exitCode() + "): " + r.stderr().strip());
         }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : r.stdout().split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                out.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
+        Map<String, String> out = dev.runbook.template.ShellScript.keyValues(r.stdout());
         if (!out.containsKey("ca") && !out.containsKey("error")) {
             throw new IllegalStateException("looking for etcd's TLS files printed nothing usable: " + r.stdout().strip());
         }

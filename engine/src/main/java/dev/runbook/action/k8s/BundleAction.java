@@ -185,13 +185,7 @@ final class BundleAction implements Action {
             cmd.append(' ').append(ShellQuote.quote(p));
         }
         ExecResult r = t.exec(cmd.toString(), ExecOptions.of(ctx.timeout() == null ? Duration.ofMinutes(2) : ctx.timeout()));
-        Map<String, String> kv = new LinkedHashMap<>();
-        r.stdout().lines().forEach(l -> {
-            int eq = l.indexOf('=');
-            if (eq > 0) {
-                kv.put(l.substring(0, eq), l.substring(eq + 1));
-            }
-        });
+        Map<String, String> kv = ShellScript.keyValues(r.stdout());
         String tar = kv.get("tar");
         try {
             if (!r.ok()) {

@@ -24,26 +24,23 @@ import java.util.Map;
  * with their modes, owners and times, parent directories included. A static pod manifest goes to
  * the stash dir (static_pod_stash), not the manifests dir: nothing starts until the runbook's own
  * steps start it, in order. An existing file is never replaced: an identical one is counted, a
- * different one is kept and named (with {@code overwrite: true} it is moved aside to
- * {@code <file>.before-<run id>} and the bundle's copy written). Registers {@code written},
- * {@code differing} (paths) and {@code identical} (a count).
+ * different one is kept and named. Registers {@code written}, {@code differing} (paths) and
+ * {@code identical} (a count).
  */
 final class PutBackAction implements Action {
     private final Template bundle;
     private final Template identity;
-    private final Template overwrite;
 
-    private PutBackAction(Template bundle, Template identity, Template overwrite) {
+    private PutBackAction(Template bundle, Template identity) {
         this.bundle = bundle;
         this.identity = identity;
-        this.overwrite = overwrite;
     }
 
     static Action create(Node value) {
         Fields f = new Fields(value, "k8s.put_back");
         f.required("bundle");
         f.required("identity");
-        Action a = new PutBackAction(f.text("bundle"), f.text("identity"), f.text("overwrite"));
+        Action a = new PutBackAction(f.text("bundle"), f.text("identity"));
         f.finish();
         return a;
     }
@@ -53,8 +50,7 @@ final class PutBackAction implements Action {
         MemberConfig c = MemberConfig.of(ctx.host().vars());
         return List.of("put back " + ctx.host().name() + "'s files from " + ctx.render(bundle) + " (decrypted in memory with " + ctx.render(identity)
                         + ") that the host lacks, as root with their modes and owners",
-                "static pod manifests go to " + parent(c.stashedManifest()) + " (started later by the runbook's steps); existing files are "
-                        + (overwriting(ctx) ? "moved aside to <file>.before-" + ctx.runId() + " when they differ" : "kept"));
+                "static pod manifests go to " + parent(c.stashedManifest()) + " (started later by the runbook's steps); existing files are kept");
     }
 
     @Override
@@ -83,7 +79,6 @@ final class PutBackAction implements Action {
         List<Entry> write = new ArrayList<>();
         List<String> written = new ArrayList<>();
         List<String> differing = new ArrayList<>();
-        List<String> moveAside = new ArrayList<>();
         int identical = 0;
         boolean parked = false;
         for (Entry e : mine) {
@@ -91,8 +86,8 @@ final class PutBackAction implements Action {
             String here = state.get(e.path());
             String there = alt == null ? "-" : state.get(alt);
             if (e.directory()) {
-                if ("-".equals(here) && !(alt != null && !"-".equals(there))) {
-                    write.add(e);
+                if ("-".equals(here)) {
+                    write.add(e); // missing directories only: an existing one keeps its mode
                 }
                 continue;
             }
@@ -106,10 +101,6 @@ final class PutBackAction implements Action {
                 written.add(target.path());
             } else if (e.file() && existing.equals(Hashes.sha256(e.content()))) {
                 identical++;
-            } else if (e.file() && overwriting(ctx)) {
-                moveAside.add(existingPath);
-                write.add(new Entry(e.host(), existingPath, e.mode(), e.uid(), e.gid(), e.mtimeMillis(), e.content(), null, false));
-                written.add(existingPath);
             } else if (e.file() || !existing.equals("link")) {
                 differing.add(existingPath);
             }
@@ -118,7 +109,7 @@ final class PutBackAction implements Action {
             write.add(0, new Entry(ctx.host().name(), stash, 0755, 0, 0, System.currentTimeMillis(), null, null, true));
         }
         if (!write.isEmpty()) {
-            String failed = install(ctx, write, moveAside);
+            String failed = install(ctx, write);
             if (failed != null) {
                 return ActionResult.failed(failed);
             }
@@ -157,7 +148,7 @@ final class PutBackAction implements Action {
     }
 
     /** Uploads one tar of {@code write} (missing directories and files only) into a root-only temp dir and unpacks it at /; tar refuses to replace a file. */
-    private static String install(StepContext ctx, List<Entry> write, List<String> moveAside) {
+    private static String install(StepContext ctx, List<Entry> write) {
         byte[] tar;
         try {
             tar = ControlPlaneBundle.hostTar(write);
@@ -171,13 +162,8 @@ final class PutBackAction implements Action {
         String dir = d.stdout().trim();
         try {
             ctx.transport().upload(tar, dir + "/files.tar");
-            StringBuilder cmd = new StringBuilder();
-            for (String p : moveAside) {
-                cmd.append("mv -- ").append(ShellQuote.quote(p)).append(' ').append(ShellQuote.quote(p + ".before-" + ctx.runId())).append(" && ");
-            }
             // a parent the bundle does not hold gets the usual 755, whatever this shell's umask
-            cmd.append("(umask 022 && tar -C / --numeric-owner --keep-old-files -xpf ").append(ShellQuote.quote(dir + "/files.tar")).append(')');
-            ExecResult r = ctx.exec(cmd.toString());
+            ExecResult r = ctx.exec("(umask 022 && tar -C / --numeric-owner --keep-old-files -xpf " + ShellQuote.quote(dir + "/files.tar") + ")");
             return r.ok() ? null : "putting back the files on " + ctx.host().name() + " failed: " + r.stderr().trim();
         } finally {
             ctx.exec("rm -rf -- " + ShellQuote.quote(dir));
@@ -193,10 +179,6 @@ final class PutBackAction implements Action {
             return dir + path.substring(stash.length());
         }
         return null;
-    }
-
-    private boolean overwriting(StepContext ctx) {
-        return overwrite != null && Boolean.parseBoolean(ctx.render(overwrite).trim());
     }
 
     private static String parent(String path) {
